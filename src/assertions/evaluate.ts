@@ -1,0 +1,44 @@
+import type { Assertion, AssertionSubject } from '../core/monitor.js';
+import type { ResponseView } from '../core/response-view.js';
+import { queryJsonPath } from '../extraction/jsonpath.js';
+import { operators, operatorWords } from './operators.js';
+
+type Subject = (response: ResponseView, property: string | undefined) => { actual: unknown } | { error: string };
+
+/** What each subject reads from the response; a new subject is one entry here and one in the schema. */
+const subjects = {
+  status: (response) => ({ actual: response.status }),
+  latency: (response) => ({ actual: Math.round(response.durationMs * 1000) / 1000 }),
+  header: (response, name) => ({ actual: response.header(name ?? '') }),
+  body: (response) => ({ actual: response.text() }),
+  jsonpath: (response, path) => {
+    const json = response.json();
+    if ('error' in json) return { error: `${path}: ${json.error}` };
+    return { actual: queryJsonPath(path ?? '$', json.value)[0] };
+  },
+} satisfies Record<AssertionSubject, Subject>;
+
+/** Checks one assertion whose expected value is already rendered; returns a message when it fails. */
+export function checkAssertion(assertion: Assertion, expected: unknown, response: ResponseView): string | undefined {
+  const subject = subjects[assertion.subject](response, assertion.property);
+  const label = describeSubject(assertion);
+  if ('error' in subject) return subject.error;
+  if (operators[assertion.operator](subject.actual, expected)) return undefined;
+  const shownExpected = assertion.subject === 'latency' ? `${String(expected)}ms` : show(expected);
+  const shownActual = assertion.subject === 'latency' ? `${String(subject.actual)}ms` : show(subject.actual);
+  return `expected ${label} to ${operatorWords[assertion.operator]} ${shownExpected}, got ${shownActual}`;
+}
+
+function describeSubject(assertion: Assertion): string {
+  if (assertion.subject === 'header') return `header ${assertion.property ?? ''}`;
+  if (assertion.subject === 'jsonpath') return assertion.property ?? '$';
+  return assertion.subject;
+}
+
+const MAX_SHOWN = 120;
+
+function show(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
+  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}…` : text;
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+import type { CommandIO } from './cli-error.js';
+import { main } from './main.js';
+
+const io: CommandIO = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  env: process.env,
+};
+
+main(process.argv.slice(2), io).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    // An unknown error is a bug: say so loudly, with the stack, so it can be reported.
+    process.stderr.write(`stepwatch: internal error, please report it:\n${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 70;
+  },
+);

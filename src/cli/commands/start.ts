@@ -1,0 +1,38 @@
+import { existsSync } from 'node:fs';
+import type { Command } from '../cli-error.js';
+import { UsageError } from '../cli-error.js';
+import { envDefaults, logLevelOption, parseCommandArgs, portOption } from '../options.js';
+import { serveUntilSignal } from '../serve.js';
+
+export const DEFAULT_PORT = 9464;
+
+export const startCommand: Command = {
+  summary: 'run the scheduler and the HTTP server (/metrics, /healthz, /readyz)',
+  usage: `Usage: stepwatch start [--monitors DIR] [--host H] [--port N] [--data-dir DIR]
+
+Runs every enabled monitor on its schedule and serves /metrics, /healthz and /readyz.
+Monitor files are re-read when they change; a file that becomes invalid keeps its last
+good version running. SIGTERM or SIGINT stops scheduling, lets runs in progress finish
+(up to 30 s) and exits 0.
+Defaults: $STEPWATCH_MONITORS or ./monitors, $STEPWATCH_HOST or 127.0.0.1,
+$STEPWATCH_PORT or ${DEFAULT_PORT}, $STEPWATCH_DATA_DIR or ./data, $STEPWATCH_LOG_LEVEL or info.`,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs('start', args, {
+      monitors: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'data-dir': { type: 'string' },
+    });
+    if (positionals.length > 0) throw new UsageError(`start takes no positional arguments (got '${positionals[0]}'); use --monitors DIR`);
+    const defaults = envDefaults(io.env);
+    const monitors = String(values.monitors ?? defaults.monitors);
+    if (!existsSync(monitors)) throw new UsageError(`monitors folder not found: ${monitors} (set --monitors or STEPWATCH_MONITORS)`);
+    return serveUntilSignal({
+      monitorPaths: [monitors],
+      host: String(values.host ?? defaults.host),
+      port: portOption(values.port as string | undefined ?? defaults.port, DEFAULT_PORT),
+      logLevel: logLevelOption(defaults.logLevel, 'info'),
+      env: io.env,
+    });
+  },
+};

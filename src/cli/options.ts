@@ -1,0 +1,39 @@
+import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { UsageError } from './cli-error.js';
+import { LOG_LEVELS } from '../logging/logger.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** parseArgs with errors turned into one readable line. */
+export function parseCommandArgs<O extends Options>(command: string, args: string[], options: O) {
+  try {
+    return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(`${command}: ${(error as Error).message.split('\n')[0]} (see stepwatch ${command} --help)`);
+  }
+}
+
+export function portOption(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`port must be a number from 0 to 65535, got '${value}'`);
+  return port;
+}
+
+export function logLevelOption(value: string | undefined, fallback: string): string {
+  const level = value && value !== '' ? value.toLowerCase() : fallback;
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new UsageError(`log level must be one of ${LOG_LEVELS.join(', ')}, got '${value}'`);
+  return level;
+}
+
+/** Shared defaults from the environment, as the contract names them. */
+export function envDefaults(env: NodeJS.ProcessEnv) {
+  return {
+    monitors: env.STEPWATCH_MONITORS || './monitors',
+    host: env.STEPWATCH_HOST || '127.0.0.1',
+    port: env.STEPWATCH_PORT,
+    dataDir: env.STEPWATCH_DATA_DIR || './data',
+    logLevel: env.STEPWATCH_LOG_LEVEL,
+  };
+}

@@ -1,0 +1,33 @@
+import { createLogger } from '../logging/logger.js';
+import type { Logger } from '../logging/logger.js';
+import { Redactor, secretEnvValues } from '../redaction/redactor.js';
+import { startDaemon } from '../daemon/start-daemon.js';
+import type { Daemon } from '../daemon/start-daemon.js';
+
+const GRACE_MS = 30_000;
+
+export interface ServeOptions {
+  monitorPaths: string[];
+  host: string;
+  port: number;
+  logLevel: string;
+  env: NodeJS.ProcessEnv;
+  /** Runs after the daemon stopped, e.g. to close the demo API. */
+  onStopped?: () => Promise<void>;
+}
+
+/** Starts the daemon and keeps it until SIGTERM or SIGINT, then drains in-flight runs and resolves 0. */
+export async function serveUntilSignal(options: ServeOptions): Promise<0> {
+  const redactor = new Redactor(secretEnvValues(options.env));
+  const logger: Logger = createLogger({ level: options.logLevel, redactor });
+  const daemon: Daemon = await startDaemon({ ...options, logger, redactor });
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  logger.info({ signal, graceMs: GRACE_MS }, 'stopping: no new runs; waiting for runs in progress');
+  const drained = await daemon.stop(GRACE_MS);
+  await options.onStopped?.();
+  logger.info({ drained }, drained ? 'stopped' : 'stopped; some runs were still in progress after the grace period');
+  return 0;
+}

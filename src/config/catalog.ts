@@ -1,0 +1,127 @@
+import { stat } from 'node:fs/promises';
+import type { Monitor } from '../core/monitor.js';
+import type { Diagnostic } from './diagnostics.js';
+import { findMonitorFiles } from './find-files.js';
+import { displayPath, loadFile } from './load-file.js';
+import type { LoadedFile } from './load-file.js';
+
+interface FileState {
+  signature: string;
+  loaded: LoadedFile;
+  /** What would run from this file: its last good version when the current one has problems. */
+  candidates: Monitor[];
+  keptLastGood: boolean;
+  /** Candidates whose names an earlier file already uses; recomputed on every change. */
+  duplicates: Map<Monitor, Diagnostic>;
+}
+
+/** An invalid document as the operator should see it: the file, and why it is not running. */
+export interface InvalidDocument {
+  file: string;
+  name?: string;
+  diagnostics: Diagnostic[];
+  /** True when an earlier good version of this file is still running. */
+  keptLastGood: boolean;
+}
+
+export interface MonitorCounts {
+  active: number;
+  invalid: number;
+  disabled: number;
+}
+
+/**
+ * The monitors in force, file by file. A reload re-reads only files that changed; a file that
+ * became invalid keeps its last good version running, and says so.
+ */
+export class Catalog {
+  private files = new Map<string, FileState>();
+  /** Whether every file read by the last load was valid. */
+  lastReloadSuccessful = true;
+
+  constructor(
+    private readonly paths: string[],
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  /** Reads what changed since the last call; returns whether anything did. */
+  async refresh(): Promise<boolean> {
+    const found = await findMonitorFiles(this.paths);
+    const next = new Map<string, FileState>();
+    let changed = false;
+    let clean = true;
+    for (const file of found) {
+      const signature = await fileSignature(file);
+      const previous = this.files.get(file);
+      if (previous && previous.signature === signature) {
+        next.set(file, previous);
+        continue;
+      }
+      changed = true;
+      const loaded = await loadFile(file, this.env);
+      const valid = loaded.documents.every((doc) => doc.diagnostics.length === 0);
+      if (!valid) clean = false;
+      const keep = !valid && previous !== undefined && previous.candidates.length > 0;
+      const candidates = keep ? previous.candidates : loaded.documents.flatMap((doc) => (doc.monitor ? [doc.monitor] : []));
+      next.set(file, { signature, loaded, candidates, keptLastGood: keep, duplicates: new Map() });
+    }
+    if (found.length !== this.files.size || [...this.files.keys()].some((file) => !next.has(file))) changed = true;
+    this.files = next;
+    if (changed) {
+      this.resolveDuplicateNames();
+      this.lastReloadSuccessful = clean && this.invalid().length === 0;
+    }
+    return changed;
+  }
+
+  /** Monitors to schedule or run, enabled or not, in file order. */
+  monitors(): Monitor[] {
+    return [...this.files.values()].flatMap((state) => state.candidates.filter((monitor) => !state.duplicates.has(monitor)));
+  }
+
+  get(name: string): Monitor | undefined {
+    return this.monitors().find((monitor) => monitor.name === name);
+  }
+
+  invalid(): InvalidDocument[] {
+    return [...this.files.entries()].flatMap(([file, state]) => {
+      const problems = state.loaded.documents
+        .filter((doc) => doc.diagnostics.length > 0)
+        .map((doc) => ({ file: displayPath(file), ...(doc.name ? { name: doc.name } : {}), diagnostics: doc.diagnostics, keptLastGood: state.keptLastGood }));
+      const duplicates = [...state.duplicates].map(([monitor, diagnostic]) => ({ file: displayPath(file), name: monitor.name, diagnostics: [diagnostic], keptLastGood: false }));
+      return [...problems, ...duplicates];
+    });
+  }
+
+  counts(): MonitorCounts {
+    const monitors = this.monitors();
+    const disabled = monitors.filter((monitor) => !monitor.enabled).length;
+    return { active: monitors.length - disabled, disabled, invalid: this.invalid().length };
+  }
+
+  /** Names are unique across files: the first file (in path order) keeps the name, later ones are invalid. */
+  private resolveDuplicateNames(): void {
+    const owner = new Map<string, Monitor>();
+    for (const state of this.files.values()) {
+      state.duplicates = new Map();
+      for (const monitor of state.candidates) {
+        const first = owner.get(monitor.name);
+        if (!first) {
+          owner.set(monitor.name, monitor);
+          continue;
+        }
+        const where = `${first.source.file}:${first.source.line}:${first.source.col}`;
+        state.duplicates.set(monitor, { ...monitor.source, message: `monitor name '${monitor.name}' is already used at ${where}; names must be unique across all files` });
+      }
+    }
+  }
+}
+
+async function fileSignature(file: string): Promise<string> {
+  try {
+    const info = await stat(file);
+    return `${info.mtimeMs}:${info.size}:${info.ino}`;
+  } catch {
+    return 'missing';
+  }
+}

@@ -1,0 +1,31 @@
+import type { CompileContext, PlacedReference } from './compile-context.js';
+
+/**
+ * The load-time checks of templates: an `env.` name must be set, and a `custom.` name must be
+ * extracted by an earlier step (a value can only flow forward through a run).
+ */
+export function checkReferences(extractedByStep: string[][], ctx: CompileContext, env: NodeJS.ProcessEnv): void {
+  const extractedBefore = new Map<number, Set<string>>();
+  const available = new Set<string>();
+  extractedByStep.forEach((names, index) => {
+    extractedBefore.set(index, new Set(available));
+    for (const name of names) available.add(name);
+  });
+  for (const placed of ctx.references) checkOne(placed, ctx, env, extractedBefore);
+}
+
+function checkOne(placed: PlacedReference, ctx: CompileContext, env: NodeJS.ProcessEnv, extractedBefore: Map<number, Set<string>>): void {
+  const { ref, path } = placed;
+  if (ref.namespace === 'env') {
+    if (env[ref.name] === undefined) {
+      ctx.error(path, `environment variable ${ref.name} is not set (used as ${ref.raw}); set it before running stepwatch`, { needle: ref.raw });
+    }
+    return;
+  }
+  const stepIndex = path[0] === 'steps' && typeof path[1] === 'number' ? path[1] : -1;
+  const known = extractedBefore.get(stepIndex) ?? new Set<string>();
+  if (!known.has(ref.name)) {
+    const hint = known.size > 0 ? `earlier steps extract: ${[...known].join(', ')}` : 'no earlier step extracts anything';
+    ctx.error(path, `custom.${ref.name} is not extracted by an earlier step (${hint}); add it under extract: in a step before this one`, { needle: ref.raw });
+  }
+}

@@ -1,0 +1,44 @@
+import type { Diagnostic } from './diagnostics.js';
+import { diagnosticAt } from './yaml-source.js';
+import type { Path, SourceDocument } from './yaml-source.js';
+import { parseTemplate } from '../templating/template.js';
+import type { JsonTemplate, Reference, Template } from '../templating/template.js';
+
+/** A template and where it was written, so a bad reference can be pointed at later. */
+export interface PlacedReference {
+  ref: Reference;
+  path: Path;
+}
+
+/** Collects diagnostics and template references while one document is compiled. */
+export class CompileContext {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly references: PlacedReference[] = [];
+
+  constructor(readonly source: SourceDocument) {}
+
+  error(path: Path, message: string, options?: { key?: boolean; needle?: string }): void {
+    this.diagnostics.push(diagnosticAt(this.source, path, message, options));
+  }
+
+  template(text: string, path: Path): Template {
+    const { template, problems } = parseTemplate(text);
+    for (const problem of problems) this.error(path, problem.message, { needle: problem.raw });
+    for (const part of template.parts) if (typeof part !== 'string') this.references.push({ ref: part, path });
+    return template;
+  }
+
+  /** Strings anywhere inside become templates; other JSON values stay as they are. */
+  jsonTemplate(value: unknown, path: Path): JsonTemplate {
+    if (typeof value === 'string') return this.template(value, path);
+    if (Array.isArray(value)) return value.map((item, i) => this.jsonTemplate(item, [...path, i]));
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.jsonTemplate(item, [...path, key])]));
+    }
+    return value as JsonTemplate;
+  }
+
+  scalarEntries(map: Record<string, string | number | boolean> | undefined, path: Path): Array<[string, Template]> {
+    return Object.entries(map ?? {}).map(([name, value]) => [name, this.template(String(value), [...path, name])]);
+  }
+}

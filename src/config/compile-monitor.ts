@@ -1,0 +1,87 @@
+import { validateDetailed } from 'node-cron';
+import type { Monitor, Step } from '../core/monitor.js';
+import { parseDuration } from '../core/duration.js';
+import { CompileContext } from './compile-context.js';
+import { compileStep } from './compile-step.js';
+import { checkReferences } from './check-references.js';
+import type { Diagnostic } from './diagnostics.js';
+import { validateSchema } from './validate-schema.js';
+import { diagnosticAt } from './yaml-source.js';
+import type { SourceDocument } from './yaml-source.js';
+
+const DEFAULT_RUN_TIMEOUT_MS = 60_000;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const RESERVED_LABELS = new Set(['monitor', 'step', 'reason', 'phase', 'job', 'instance']);
+
+export interface CompiledDocument {
+  monitor?: Monitor;
+  /** The name, when the document got far enough to have one (for duplicate checks and reports). */
+  name?: string;
+  diagnostics: Diagnostic[];
+}
+
+/** Validates one YAML document and compiles it into a runnable monitor, or says everything wrong with it. */
+export function compileMonitor(source: SourceDocument, env: NodeJS.ProcessEnv): CompiledDocument {
+  const { monitor: raw, diagnostics } = validateSchema(source);
+  if (!raw) {
+    const name = (source.value as { name?: unknown } | null)?.name;
+    return { diagnostics, ...(typeof name === 'string' ? { name } : {}) };
+  }
+  const ctx = new CompileContext(source);
+  checkSchedule(raw.schedule, ctx);
+  const timezone = raw.timezone ?? 'UTC';
+  if (!isTimeZone(timezone)) ctx.error(['timezone'], `unknown time zone '${timezone}'; use an IANA name such as Europe/Berlin or UTC`);
+  for (const label of Object.keys(raw.labels ?? {})) {
+    if (!LABEL_NAME.test(label) || label.startsWith('__') || RESERVED_LABELS.has(label)) {
+      ctx.error(['labels', label], `'${label}' cannot be a Prometheus label name here: use letters, digits and '_', not starting with '__' and not one of ${[...RESERVED_LABELS].join(', ')}`, { key: true });
+    }
+  }
+  const seen = new Map<string, number>();
+  const steps: Array<Step | undefined> = raw.steps.map((rawStep, index) => {
+    const earlier = seen.get(rawStep.name);
+    if (earlier !== undefined) ctx.error(['steps', index, 'name'], `step name '${rawStep.name}' is already used by step ${earlier + 1}; step names must be unique within a monitor`);
+    seen.set(rawStep.name, index);
+    return compileStep(rawStep, ['steps', index], ctx);
+  });
+  checkReferences(raw.steps.map((step) => Object.keys(step.extract ?? {})), ctx, env);
+  if (ctx.diagnostics.length > 0) return { name: raw.name, diagnostics: ctx.diagnostics };
+  const position = diagnosticAt(source, ['name'], '');
+  return {
+    name: raw.name,
+    diagnostics: [],
+    monitor: {
+      name: raw.name,
+      ...(raw.description !== undefined ? { description: raw.description } : {}),
+      schedule: raw.schedule.trim(),
+      timezone,
+      timeoutMs: parseDuration(raw.timeout) ?? DEFAULT_RUN_TIMEOUT_MS,
+      retries: raw.retries ?? 0,
+      labels: raw.labels ?? {},
+      enabled: raw.enabled ?? true,
+      steps: steps as Step[],
+      source: { file: position.file, line: position.line, col: position.col },
+    },
+  };
+}
+
+function checkSchedule(schedule: string, ctx: CompileContext): void {
+  const fields = schedule.trim().split(/\s+/);
+  if (fields.length !== 5 && fields.length !== 6) {
+    ctx.error(['schedule'], `schedule '${schedule}' has ${fields.length} fields; write 5 (minute hour day month weekday, e.g. "*/5 * * * *") or 6 with seconds first`);
+    return;
+  }
+  const result = validateDetailed(schedule.trim());
+  if (!result.valid) {
+    const detail = result.errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+    ctx.error(['schedule'], `schedule '${schedule}' is not a valid cron expression (${detail})`);
+  }
+}
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}

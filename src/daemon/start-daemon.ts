@@ -1,0 +1,80 @@
+import { Registry } from 'prom-client';
+import type { Logger } from 'pino';
+import { Catalog } from '../config/catalog.js';
+import { formatDiagnostic } from '../config/diagnostics.js';
+import { logObserver } from '../logging/log-observer.js';
+import { MetricsObserver } from '../metrics/metrics-observer.js';
+import type { Redactor } from '../redaction/redactor.js';
+import { combineObservers } from '../run/observer.js';
+import { runMonitor } from '../run/run-monitor.js';
+import { Scheduler } from '../schedule/scheduler.js';
+import { watchMonitors } from '../schedule/watch-monitors.js';
+import { buildApp } from '../server/app.js';
+
+export interface DaemonOptions {
+  monitorPaths: string[];
+  host: string;
+  port: number;
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  redactor: Redactor;
+  watchIntervalMs?: number;
+}
+
+export interface Daemon {
+  url: string;
+  catalog: Catalog;
+  scheduler: Scheduler;
+  /** Stops scheduling, waits for runs in flight (at most `graceMs`), closes the server. */
+  stop(graceMs: number): Promise<boolean>;
+}
+
+/** The composition root of `stepwatch start`: wires loader, scheduler, observers and server. */
+export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
+  const { logger, redactor, env } = options;
+  const registry = new Registry();
+  const metrics = new MetricsObserver(registry);
+  const observer = combineObservers([metrics, logObserver(logger)], (error) => logger.error({ err: error }, 'run observer failed'));
+  const catalog = new Catalog(options.monitorPaths, env);
+  const scheduler = new Scheduler({
+    run: (monitor) => runMonitor(monitor, { observer, redactor, env }),
+    observer,
+    onInternalError: (monitor, error) => logger.error({ monitor: monitor.name, err: error }, 'internal error while running the monitor; please report it'),
+  });
+  let ready = false;
+  const app = buildApp({ registry, isReady: () => ready });
+  await app.listen({ host: options.host, port: options.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
+
+  const reload = async (initial: boolean) => {
+    if (!(await catalog.refresh()) && !initial) return;
+    for (const invalid of catalog.invalid()) {
+      logger.error(
+        { file: invalid.file, monitor: invalid.name, keptLastGood: invalid.keptLastGood, diagnostics: invalid.diagnostics.map(formatDiagnostic) },
+        invalid.keptLastGood ? 'monitor file is invalid; its last good version keeps running' : 'monitor file is invalid; skipped',
+      );
+    }
+    const monitors = catalog.monitors();
+    metrics.configLoaded(monitors, catalog.counts(), catalog.lastReloadSuccessful);
+    scheduler.sync(monitors);
+    logger.info({ ...catalog.counts(), reloadSuccessful: catalog.lastReloadSuccessful }, initial ? 'monitors loaded' : 'monitors reloaded');
+  };
+  await reload(true);
+  ready = true;
+  const stopWatching = watchMonitors(() => reload(false).catch((error: unknown) => logger.error({ err: error }, 'reload failed')), options.watchIntervalMs ?? 2_000);
+  logger.info({ url, metrics: `${url}/metrics` }, 'stepwatch started');
+
+  return {
+    url,
+    catalog,
+    scheduler,
+    async stop(graceMs) {
+      stopWatching();
+      const drained = await scheduler.stop(graceMs);
+      await app.close();
+      return drained;
+    },
+  };
+}

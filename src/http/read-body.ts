@@ -1,0 +1,46 @@
+import type { IncomingMessage } from 'node:http';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { ClientAbort } from './classify-error.js';
+import { failure } from '../core/failure.js';
+
+const DECODERS: Record<string, () => NodeJS.ReadWriteStream> = {
+  gzip: createGunzip,
+  'x-gzip': createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+};
+
+/**
+ * Reads a response body, decoded per Content-Encoding, and aborts once it passes `maxBytes`
+ * (counted after decoding, so a small gzip bomb cannot slip past the cap).
+ */
+export async function readBody(response: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const declared = Number(response.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  const encoding = String(response.headers['content-encoding'] ?? '').trim().toLowerCase();
+  const decoder = DECODERS[encoding]?.();
+  const source: Readable = decoder ? (response.pipe(decoder) as unknown as Readable) : response;
+  if (decoder) response.on('error', (error) => source.destroy(error));
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of source) {
+      size += (chunk as Buffer).length;
+      if (size > maxBytes) throw tooLarge(maxBytes);
+      chunks.push(chunk as Buffer);
+    }
+  } catch (error) {
+    if (decoder && !(error instanceof ClientAbort) && (error as NodeJS.ErrnoException).code?.startsWith('Z_')) {
+      throw new ClientAbort(failure('protocol', `response body is not valid ${encoding}: ${(error as Error).message}`));
+    }
+    throw error;
+  }
+  // A body cut short by the server ends the stream without an error; `complete` tells the truth.
+  if (!response.complete) throw new ClientAbort(failure('protocol', 'response ended before the body was complete'));
+  return Buffer.concat(chunks, size);
+}
+
+function tooLarge(maxBytes: number): ClientAbort {
+  return new ClientAbort(failure('body_too_large', `response body exceeds ${Math.round(maxBytes / 1024 / 1024)} MiB`));
+}

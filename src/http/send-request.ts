@@ -1,0 +1,169 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { StepFailure } from '../core/failure.js';
+import { failure } from '../core/failure.js';
+import type { PhaseTimings } from '../core/results.js';
+import { ClientAbort, classifyError } from './classify-error.js';
+import { readBody } from './read-body.js';
+import { emptyPhases, startPhaseClock } from './phases.js';
+
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+export const MAX_REDIRECTS = 10;
+
+export interface HttpRequest {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body?: Buffer;
+  timeoutMs: number;
+  followRedirects: boolean;
+  insecureSkipVerify: boolean;
+  maxBodyBytes?: number;
+  /** What to say when the timeout fires: the step's own limit or the run's remaining budget. */
+  timeoutMessage?: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  url: URL;
+}
+
+/** The outcome of one request: the response or a classified failure, with timings either way. */
+export interface HttpOutcome {
+  response?: HttpResponse;
+  failure?: StepFailure;
+  /** The status of the answer when the failure came after it (e.g. an oversized body). */
+  status?: number;
+  durationMs: number;
+  phases: PhaseTimings;
+  tlsCertExpiresAt?: number;
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * Sends a request on a fresh connection per hop (no keep-alive, so connect and TLS are measured
+ * every time), follows redirects, and turns every fault into a classified failure.
+ */
+export async function sendRequest(request: HttpRequest): Promise<HttpOutcome> {
+  const started = performance.now();
+  const deadline = started + request.timeoutMs;
+  const phases = emptyPhases();
+  let current: Hop = { method: request.method, url: request.url, headers: { ...request.headers }, body: request.body };
+  let tlsCertExpiresAt: number | undefined;
+  for (let hop = 0; ; hop++) {
+    const remaining = deadline - performance.now();
+    const hopResult = await sendOnce(current, request, Math.max(remaining, 0), phases);
+    tlsCertExpiresAt = hopResult.tlsCertExpiresAt ?? tlsCertExpiresAt;
+    const done = (extra: Partial<HttpOutcome>): HttpOutcome => ({
+      durationMs: performance.now() - started,
+      phases,
+      tlsCertExpiresAt,
+      ...extra,
+    });
+    if (!hopResult.response) return done({ failure: hopResult.failure, status: hopResult.status });
+    const response = hopResult.response;
+    const location = response.headers.location;
+    if (!request.followRedirects || !REDIRECT_STATUSES.has(response.status) || !location) return done({ response });
+    if (hop >= MAX_REDIRECTS) {
+      return done({ failure: failure('protocol', `too many redirects (more than ${MAX_REDIRECTS})`), status: response.status });
+    }
+    current = nextHop(current, response.status, new URL(location, current.url));
+  }
+}
+
+type Hop = { method: string; url: URL; headers: Record<string, string>; body?: Buffer };
+
+function nextHop(previous: Hop, status: number, url: URL): Hop {
+  // RFC 9110 15.4: 303 always becomes GET; 301/302 after POST do so in every browser.
+  const becomesGet = status === 303 || ((status === 301 || status === 302) && previous.method === 'POST');
+  const headers = { ...previous.headers };
+  if (url.origin !== previous.url.origin) {
+    // Credentials meant for one origin are not handed to another.
+    for (const name of Object.keys(headers)) if (/^(authorization|cookie|proxy-authorization)$/i.test(name)) delete headers[name];
+  }
+  if (becomesGet) {
+    for (const name of Object.keys(headers)) if (/^content-(type|length)$/i.test(name)) delete headers[name];
+    return { method: previous.method === 'HEAD' ? 'HEAD' : 'GET', url, headers };
+  }
+  return { ...previous, url, headers };
+}
+
+interface HopResult {
+  response?: HttpResponse;
+  failure?: StepFailure;
+  status?: number;
+  tlsCertExpiresAt?: number;
+}
+
+function sendOnce(hop: Hop, request: HttpRequest, timeoutMs: number, phases: PhaseTimings): Promise<HopResult> {
+  return new Promise((resolve) => {
+    const isHttps = hop.url.protocol === 'https:';
+    if (!isHttps && hop.url.protocol !== 'http:') {
+      resolve({ failure: failure('protocol', `unsupported URL scheme ${hop.url.protocol} (use http: or https:)`) });
+      return;
+    }
+    const clock = startPhaseClock();
+    let answered = false;
+    let status: number | undefined;
+    let tlsCertExpiresAt: number | undefined;
+    let settled = false;
+    const finish = (result: HopResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clock.addTo(phases);
+      resolve({ ...result, tlsCertExpiresAt });
+    };
+    const headers: Record<string, string> = { connection: 'close', 'accept-encoding': 'gzip, deflate, br', ...hop.headers };
+    if (hop.body) headers['content-length'] = String(hop.body.length);
+    const options: https.RequestOptions = {
+      method: hop.method,
+      headers,
+      agent: false,
+      ...(isHttps ? { rejectUnauthorized: !request.insecureSkipVerify, servername: serverName(hop.url) } : {}),
+    };
+    const req = (isHttps ? https : http).request(hop.url, options);
+    const timer = setTimeout(() => {
+      const message = request.timeoutMessage ?? `no complete response within ${Math.round(request.timeoutMs)}ms`;
+      req.destroy(new ClientAbort(failure('timeout', message)));
+    }, timeoutMs);
+    req.on('socket', (socket) => {
+      socket.once('lookup', () => clock.mark('lookup'));
+      socket.once('connect', () => clock.mark('connect'));
+      socket.once('secureConnect', () => {
+        clock.mark('secure');
+        const cert = (socket as TLSSocket).getPeerCertificate?.();
+        const expires = cert?.valid_to ? Date.parse(cert.valid_to) : NaN;
+        if (Number.isFinite(expires)) tlsCertExpiresAt = expires / 1000;
+      });
+    });
+    req.on('error', (error) => finish({ failure: classifyError(error, answered), status }));
+    req.on('response', (res: IncomingMessage) => {
+      answered = true;
+      status = res.statusCode ?? 0;
+      clock.mark('firstByte');
+      readBody(res, request.maxBodyBytes ?? MAX_BODY_BYTES).then(
+        (body) => {
+          clock.mark('end');
+          finish({ response: { status: status ?? 0, headers: res.headers, body, url: hop.url } });
+        },
+        (error: unknown) => {
+          req.destroy();
+          finish({ failure: classifyError(error, true), status });
+        },
+      );
+    });
+    req.end(hop.body);
+  });
+}
+
+/** SNI must not be an IP address (RFC 6066 section 3). */
+function serverName(url: URL): string | undefined {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return /^[\d.]+$/.test(host) || host.includes(':') ? undefined : host;
+}

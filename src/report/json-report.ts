@@ -1,0 +1,31 @@
+import type { RunResult } from '../core/results.js';
+
+/** The contract's report shape, shared by the json reporter and the run endpoint. */
+export interface MonitorReport {
+  name: string;
+  passed: boolean;
+  durationMs: number;
+  steps: Array<{ name: string; status: string; durationMs: number; httpStatus: number | null; reason: string | null; message: string | null }>;
+}
+
+const round = (ms: number) => Math.round(ms * 1000) / 1000;
+
+export function monitorReport(result: RunResult): MonitorReport {
+  return {
+    name: result.monitor,
+    passed: result.passed,
+    durationMs: round(result.durationMs),
+    steps: result.steps.map((step) => ({
+      name: step.name,
+      status: step.status,
+      durationMs: round(step.durationMs),
+      httpStatus: step.httpStatus ?? null,
+      reason: step.reason ?? null,
+      message: step.message ?? null,
+    })),
+  };
+}
+
+export function renderJson(results: RunResult[]): string {
+  return `${JSON.stringify({ monitors: results.map(monitorReport) }, null, 2)}\n`;
+}

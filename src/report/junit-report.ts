@@ -1,0 +1,35 @@
+import type { RunResult } from '../core/results.js';
+
+function escapeXml(text: string): string {
+  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c)
+    // XML 1.0 cannot carry most control characters, even escaped.
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '');
+}
+
+const seconds = (ms: number) => (ms / 1000).toFixed(3);
+
+/** JUnit XML: a testsuite per monitor, a testcase per step, for CI systems that read it. */
+export function renderJunit(results: RunResult[]): string {
+  const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  const failures = results.reduce((n, r) => n + r.steps.filter((s) => s.status === 'failed').length, 0);
+  const tests = results.reduce((n, r) => n + r.steps.length, 0);
+  const total = results.reduce((n, r) => n + r.durationMs, 0);
+  out.push(`<testsuites name="stepwatch" tests="${tests}" failures="${failures}" time="${seconds(total)}">`);
+  for (const result of results) {
+    const failed = result.steps.filter((s) => s.status === 'failed').length;
+    const skipped = result.steps.filter((s) => s.status === 'skipped').length;
+    out.push(`  <testsuite name="${escapeXml(result.monitor)}" tests="${result.steps.length}" failures="${failed}" skipped="${skipped}" time="${seconds(result.durationMs)}">`);
+    for (const step of result.steps) {
+      const open = `    <testcase classname="${escapeXml(result.monitor)}" name="${escapeXml(step.name)}" time="${seconds(step.durationMs)}"`;
+      if (step.status === 'passed') out.push(`${open}/>`);
+      else if (step.status === 'skipped') out.push(`${open}><skipped message="an earlier step failed"/></testcase>`);
+      else {
+        const message = escapeXml(step.message ?? '');
+        out.push(`${open}><failure type="${step.reason ?? 'failure'}" message="${message}">${message}</failure></testcase>`);
+      }
+    }
+    out.push('  </testsuite>');
+  }
+  out.push('</testsuites>');
+  return `${out.join('\n')}\n`;
+}

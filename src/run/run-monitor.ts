@@ -1,0 +1,64 @@
+import type { Monitor } from '../core/monitor.js';
+import type { RunResult, StepResult } from '../core/results.js';
+import { Redactor } from '../redaction/redactor.js';
+import { executeStep } from '../steps/registry.js';
+import type { RunObserver } from './observer.js';
+
+export interface RunDeps {
+  observer?: RunObserver;
+  env?: NodeJS.ProcessEnv;
+  /** The process-wide secret set (secret env values); each run adds its own in a child. */
+  redactor?: Redactor;
+  now?: () => number;
+}
+
+/**
+ * Runs a monitor once: steps in order, the first failure skips the rest, a failed attempt is
+ * re-run up to `retries` times, each attempt bounded by the monitor's timeout. What leaves here
+ * has been through the redactor.
+ */
+export async function runMonitor(monitor: Monitor, deps: RunDeps = {}): Promise<RunResult> {
+  const now = deps.now ?? Date.now;
+  deps.observer?.runStarted?.(monitor);
+  let result: RunResult | undefined;
+  for (let attempt = 1; attempt <= monitor.retries + 1; attempt++) {
+    result = await runAttempt(monitor, attempt, deps, now);
+    deps.observer?.attemptFinished?.(monitor, result);
+    if (result.passed) break;
+  }
+  const final = result as RunResult;
+  deps.observer?.runFinished?.(monitor, final);
+  return final;
+}
+
+async function runAttempt(monitor: Monitor, attempt: number, deps: RunDeps, now: () => number): Promise<RunResult> {
+  const startedAt = now();
+  const started = performance.now();
+  const redactor = deps.redactor ? deps.redactor.child() : new Redactor();
+  const context = {
+    custom: new Map<string, string>(),
+    env: deps.env ?? process.env,
+    redactor,
+    deadline: started + monitor.timeoutMs,
+    runTimeoutMs: monitor.timeoutMs,
+  };
+  const steps: StepResult[] = [];
+  let failed = false;
+  for (const step of monitor.steps) {
+    if (failed) {
+      steps.push({ name: step.name, status: 'skipped', durationMs: 0 });
+      continue;
+    }
+    const stepResult = await executeStep(step, context);
+    steps.push(stepResult);
+    failed = stepResult.status === 'failed';
+  }
+  return redactor.censorDeep({
+    monitor: monitor.name,
+    passed: !failed,
+    startedAt,
+    durationMs: performance.now() - started,
+    attempts: attempt,
+    steps,
+  });
+}

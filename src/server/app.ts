@@ -1,0 +1,19 @@
+import Fastify from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
+
+export interface AppDeps {
+  registry: Registry;
+  isReady: () => boolean;
+}
+
+/** Builds the HTTP app from its dependencies; listening is the caller's business. */
+export function buildApp(deps: AppDeps): FastifyInstance {
+  // Requests are not logged: scrapes every few seconds would drown the run logs.
+  const app = Fastify({ logger: false });
+  healthRoutes(app, deps.isReady);
+  metricsRoutes(app, deps.registry);
+  return app;
+}

@@ -1,0 +1,22 @@
+import type { Step } from '../core/monitor.js';
+import type { StepResult } from '../core/results.js';
+import type { Redactor } from '../redaction/redactor.js';
+import type { Reference } from '../templating/template.js';
+
+/** What a step may read and write during one run. */
+export interface StepContext {
+  /** `custom.*` values extracted by earlier steps of this run. */
+  readonly custom: Map<string, string>;
+  readonly env: NodeJS.ProcessEnv;
+  /** The run's secret set: steps add what they learn is secret. */
+  readonly redactor: Redactor;
+  /** performance.now() value at which the run's budget runs out. */
+  readonly deadline: number;
+  readonly runTimeoutMs: number;
+}
+
+export type StepExecutor<S extends Step = Step> = (step: S, context: StepContext) => Promise<StepResult>;
+
+export function resolverFor(context: StepContext): (ref: Reference) => string | undefined {
+  return (ref) => (ref.namespace === 'env' ? context.env[ref.name] : context.custom.get(ref.name));
+}
