@@ -23,14 +23,16 @@ export interface CompiledDocument {
 /** Validates one YAML document and compiles it into a runnable monitor, or says everything wrong with it. */
 export function compileMonitor(source: SourceDocument, env: NodeJS.ProcessEnv): CompiledDocument {
   const { monitor: raw, diagnostics } = validateSchema(source);
-  if (!raw) {
-    const name = (source.value as { name?: unknown } | null)?.name;
-    return { diagnostics, ...(typeof name === 'string' ? { name } : {}) };
-  }
   const ctx = new CompileContext(source);
-  checkSchedule(raw.schedule, ctx);
-  const timezone = raw.timezone ?? 'UTC';
+  // Checked even when the schema found problems elsewhere, so the operator sees them all at once.
+  const loose = (source.value ?? {}) as { name?: unknown; schedule?: unknown; timezone?: unknown };
+  if (typeof loose.schedule === 'string') checkSchedule(loose.schedule, ctx);
+  const timezone = typeof loose.timezone === 'string' ? loose.timezone : 'UTC';
   if (!isTimeZone(timezone)) ctx.error(['timezone'], `unknown time zone '${timezone}'; use an IANA name such as Europe/Berlin or UTC`);
+  if (!raw) {
+    const all = [...diagnostics, ...ctx.diagnostics].sort((a, b) => a.line - b.line || a.col - b.col);
+    return { diagnostics: all, ...(typeof loose.name === 'string' ? { name: loose.name } : {}) };
+  }
   for (const label of Object.keys(raw.labels ?? {})) {
     if (!LABEL_NAME.test(label) || label.startsWith('__') || RESERVED_LABELS.has(label)) {
       ctx.error(['labels', label], `'${label}' cannot be a Prometheus label name here: use letters, digits and '_', not starting with '__' and not one of ${[...RESERVED_LABELS].join(', ')}`, { key: true });
@@ -44,7 +46,7 @@ export function compileMonitor(source: SourceDocument, env: NodeJS.ProcessEnv): 
     return compileStep(rawStep, ['steps', index], ctx);
   });
   checkReferences(raw.steps.map((step) => Object.keys(step.extract ?? {})), ctx, env);
-  if (ctx.diagnostics.length > 0) return { name: raw.name, diagnostics: ctx.diagnostics };
+  if (ctx.diagnostics.length > 0) return { name: raw.name, diagnostics: ctx.diagnostics.sort((a, b) => a.line - b.line || a.col - b.col) };
   const position = diagnosticAt(source, ['name'], '');
   return {
     name: raw.name,

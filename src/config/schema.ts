@@ -126,7 +126,7 @@ export const MonitorSchema = Type.Object(
     enabled: Type.Optional(Type.Boolean({ default: true })),
     steps: Type.Array(Step, { minItems: 1 }),
   },
-  { additionalProperties: false, title: 'stepwatch monitor', $id: 'https://stepwatch.dev/schema/monitor.schema.json' },
+  { additionalProperties: false, title: 'stepwatch monitor' },
 );
 
 export type RawMonitor = Static<typeof MonitorSchema>;

@@ -15,7 +15,7 @@ interface SchemaNode {
   pattern?: string;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const validate = ajv.compile<RawMonitor>(monitorJsonSchema());
 
 /** Checks a document against the monitor schema; every problem becomes a positioned, readable diagnostic. */
