@@ -74,7 +74,7 @@ function checkSchedule(schedule: string, ctx: CompileContext): void {
   }
   const result = validateDetailed(schedule.trim());
   if (!result.valid) {
-    const detail = result.errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+    const detail = result.errors.map((e) => `${e.field}: ${e.message.replace(/ a invalid /, ' an invalid ')}`).join('; ');
     ctx.error(['schedule'], `schedule '${schedule}' is not a valid cron expression (${detail})`);
   }
 }

@@ -53,7 +53,7 @@ const Extraction = Type.Union(
     Type.String({ pattern: '^\\$', description: 'A JSONPath on the JSON body.' }),
     Type.Object(
       {
-        jsonpath: Type.Optional(Type.String({ pattern: '^\\$' })),
+        jsonpath: Type.Optional(Type.String({ minLength: 1 })),
         header: Type.Optional(Type.String({ minLength: 1 })),
         regex: Type.Optional(Type.String({ minLength: 1 })),
         secret: Type.Optional(Type.Boolean({ description: 'Never shown in logs, the API or the page.' })),

@@ -45,6 +45,7 @@ export function parseYamlFile(file: string, text: string): ParsedFile {
       });
       continue;
     }
+    if (value === null || value === undefined) continue; // an empty document, e.g. after a trailing ---
     documents.push({ file, text, document, lineCounter, value });
   }
   return { documents, diagnostics };

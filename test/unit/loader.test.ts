@@ -1,0 +1,121 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Catalog } from '../../src/config/catalog.js';
+import { formatDiagnostic } from '../../src/config/diagnostics.js';
+
+const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
+const shown = (name: string) => path.relative(process.cwd(), path.join(fixtures, 'invalid', name));
+
+/** Every invalid case, with its exact diagnostics (line:col: message); the file name is prefixed. */
+const INVALID: Record<string, string[]> = {
+  'alias-bomb.yaml': ['1:1: YAML refused: Excessive alias count indicates a resource exhaustion attack (at most 100 alias expansions)'],
+  'bad-cron-fields.yaml': ['2:11: schedule \'*/5 * * *\' has 4 fields; write 5 (minute hour day month weekday, e.g. "*/5 * * * *") or 6 with seconds first'],
+  'bad-cron-value.yaml': ["2:11: schedule '*/5 25 * * *' is not a valid cron expression (hour: 25 is an invalid expression for hour)"],
+  'bad-duration.yaml': ['3:10: timeout must be a duration such as 250ms, 1.5s, 2m, 1h, or a number of milliseconds, got string "30 seconds"'],
+  'bad-label.yaml': ["3:11: 'team-name' cannot be a Prometheus label name here: use letters, digits and '_', not starting with '__' and not one of monitor, step, reason, phase, job, instance"],
+  'bad-name.yaml': ['1:7: monitor name "Spotify New Releases" must be lowercase letters, digits, \'.\', \'_\' or \'-\', starting with a letter or digit (e.g. spotify-new-releases)'],
+  'bad-regex.yaml': ['7:24: not a valid regular expression: Invalid regular expression: /([a-z/: Unterminated character class'],
+  'bad-status.yaml': ['6:23: steps[0].assert.status must be a status such as 200, a list such as [200, 204], a class such as "2xx", or operators, got string "ok"'],
+  'bad-timezone.yaml': ["3:11: unknown time zone 'Europe/Atlantis'; use an IANA name such as Europe/Berlin or UTC"],
+  'bad-url.yaml': ["5:21: 'api.example.com/a' is not an absolute URL; write it as https://host/path"],
+  'body-conflict.yaml': ['9:7: use only one of body, form and json in a request (found body and json)'],
+  'custom-not-extracted.yaml': ['10:41: custom.acces_token is not extracted by an earlier step (earlier steps extract: access_token); add it under extract: in a step before this one'],
+  'custom-same-step.yaml': ['6:54: custom.access_token is not extracted by an earlier step (no earlier step extracts anything); add it under extract: in a step before this one'],
+  'duplicate-key.yaml': ['3:1: YAML syntax: Map keys must be unique'],
+  'duplicate-step.yaml': ["6:11: step name 'Call' is already used by step 1; step names must be unique within a monitor"],
+  'empty.yaml': ['1:1: file holds no monitor; write at least name, schedule and steps'],
+  'env-not-set.yaml': ['8:28: environment variable STEPWATCH_TEST_UNSET_ID is not set (used as <<env.STEPWATCH_TEST_UNSET_ID>>); set it before running stepwatch'],
+  'extraction-two-sources.yaml': ["7:11: extraction 'id' needs exactly one of jsonpath, header or regex (found header and regex)"],
+  'jsonpath-no-dollar.yaml': ["7:23: JSONPath 'items[0].id' must start with '$', e.g. $.access_token"],
+  'jsonpath-script.yaml': ["8:9: JSONPath '$.items[?(@.price > 10)].id' uses a script expression [?(@.price > 10)], which stepwatch never evaluates; select by index or name instead, e.g. $.items[0].id"],
+  'missing-steps.yaml': ["1:1: the monitor is missing the required field 'steps'"],
+  'misspelled-operator.yaml': ["8:25: unknown field 'equal' in steps[0].assert.jsonpath.$.token_type; did you mean 'equals'? (allowed: equals, notEquals, contains, notContains, matches, exists, lessThan, greaterThan, oneOf)"],
+  'no-action.yaml': ["4:5: step 'Call' needs an action: add a request: block with at least a url"],
+  'unknown-field.yaml': ["3:1: unknown field 'retires' in the monitor; did you mean 'retries'? (allowed: name, description, schedule, timezone, timeout, retries, labels, enabled, steps)"],
+  'unknown-namespace.yaml': ["5:46: unknown template namespace 'secret' in <<secret.path>>; use env.NAME or custom.name"],
+  'wrong-type.yaml': ['7:24: steps[0].request.followRedirects must be true or false, got string "sometimes"'],
+  'yaml-syntax.yaml': ['6:1: YAML syntax: Flow map in block collection must be sufficiently indented and end with a }'],
+};
+
+async function diagnosticsFor(file: string, env: NodeJS.ProcessEnv = {}): Promise<string[]> {
+  const catalog = new Catalog([file], env);
+  await catalog.refresh();
+  return catalog.invalid().flatMap((doc) => doc.diagnostics.map(formatDiagnostic));
+}
+
+describe('the loader on invalid monitor files', () => {
+  for (const [name, expected] of Object.entries(INVALID)) {
+    it(`reports ${name} at file:line:col with a message that says what to write`, async () => {
+      const actual = await diagnosticsFor(path.join(fixtures, 'invalid', name));
+      assert.deepEqual(actual, expected.map((line) => `${shown(name)}:${line}`));
+    });
+  }
+
+  it('has a table entry for every invalid fixture', async () => {
+    const { readdirSync } = await import('node:fs');
+    assert.deepEqual(readdirSync(path.join(fixtures, 'invalid')).sort(), Object.keys(INVALID).sort());
+  });
+
+  it('reports every problem of a file at once, not only the first', async () => {
+    const file = path.join(fixtures, 'invalid', 'unknown-field.yaml');
+    const { compileText } = await import('../../src/config/load-file.js');
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(file, 'utf8').replace('*/5 * * * *', 'every minute').replace('Ping', 'Ping\n    extract: { a: nope }');
+    const diagnostics = compileText(file, 'x.yaml', text, {}).documents.flatMap((d) => d.diagnostics.map((x) => x.message));
+    assert.equal(diagnostics.length, 3, diagnostics.join('\n'));
+  });
+});
+
+describe('the loader on valid monitor files', () => {
+  it("compiles the contract's examples", async () => {
+    const catalog = new Catalog([path.join(fixtures, 'valid', 'contract-request-step.yaml')], { CLIENT_ID: 'id', CLIENT_SECRET: 'secret' });
+    await catalog.refresh();
+    assert.deepEqual(catalog.invalid(), []);
+    const [monitor] = catalog.monitors();
+    assert.equal(monitor?.name, 'spotify-new-releases');
+    assert.equal(monitor?.timeoutMs, 30_000);
+    assert.equal(monitor?.timezone, 'Europe/Berlin');
+    assert.equal(monitor?.retries, 1);
+    assert.deepEqual(monitor?.labels, { team: 'music' });
+    const step = monitor?.steps[1];
+    assert.equal(step?.name, 'Get new releases');
+    assert.equal(step?.action.request.timeoutMs, 10_000);
+    assert.deepEqual(step?.extractions.map((e) => [e.name, e.source, e.secret]), [
+      ['access_token', 'jsonpath', false],
+      ['album', 'jsonpath', false],
+      ['request_id', 'header', false],
+      ['csrf', 'regex', false],
+      ['session', 'jsonpath', true],
+    ]);
+    assert.deepEqual(step?.assertions.map((a) => [a.subject, a.property, a.operator]), [
+      ['status', undefined, 'equals'],
+      ['latency', undefined, 'lessThan'],
+      ['header', 'content-type', 'contains'],
+      ['body', undefined, 'contains'],
+      ['jsonpath', '$.token_type', 'equals'],
+      ['jsonpath', '$.expires_in', 'greaterThan'],
+      ['jsonpath', '$.albums.items[0].id', 'exists'],
+    ]);
+    assert.equal(step?.assertions[1]?.expected, 800);
+  });
+
+  it('reads several documents from one file, six-field cron, disabled monitors and json bodies', async () => {
+    const catalog = new Catalog([path.join(fixtures, 'valid', 'several-documents.yml')], { CLIENT_ID: 'id' });
+    await catalog.refresh();
+    assert.deepEqual(catalog.invalid(), []);
+    assert.deepEqual(catalog.monitors().map((m) => [m.name, m.enabled]), [['first', true], ['second', false]]);
+    assert.deepEqual(catalog.counts(), { active: 1, disabled: 1, invalid: 0 });
+  });
+
+  it('refuses a monitor name used in two files, pointing at the first one in path order', async () => {
+    const catalog = new Catalog([path.join(fixtures, 'valid'), path.join(fixtures, 'duplicate-name.yaml')], { CLIENT_ID: 'id', CLIENT_SECRET: 's' });
+    await catalog.refresh();
+    const [invalid] = catalog.invalid();
+    assert.equal(invalid?.name, 'first');
+    assert.match(invalid?.file ?? '', /several-documents\.yml$/);
+    assert.match(invalid?.diagnostics[0]?.message ?? '', /^monitor name 'first' is already used at .*duplicate-name\.yaml:1:7; names must be unique across all files$/);
+    assert.equal(catalog.monitors().filter((m) => m.name === 'first').length, 1);
+  });
+});
