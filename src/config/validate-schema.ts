@@ -70,7 +70,9 @@ function relevantErrors(errors: ErrorObject[], root: unknown): ErrorObject[] {
     const value = valueAt(root, pathOf(union.instancePath));
     const branches = (union.parentSchema as SchemaNode).anyOf ?? [];
     const chosen = branches.findIndex((branch) => matchesType(branch, value));
-    const branchErrors = errors.filter((e) => e.schemaPath.startsWith(prefix));
+    // Errors of the same schema at another place (the same field in another step) are not this union's.
+    const within = (e: ErrorObject) => e.instancePath === union.instancePath || e.instancePath.startsWith(`${union.instancePath}/`);
+    const branchErrors = errors.filter((e) => e.schemaPath.startsWith(prefix) && within(e));
     const useful = branchErrors.filter(
       (e) =>
         chosen >= 0 &&

@@ -33,7 +33,7 @@ export interface TemplateProblem {
   message: string;
 }
 
-const TEMPLATE_RE = /<<(.*?)>>/g;
+const TEMPLATE_RE = /<<([^<>]*)>>/g;
 const INNER_RE = /^\s*([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_.-]*)\s*$/;
 
 export function parseTemplate(text: string): { template: Template; problems: TemplateProblem[] } {

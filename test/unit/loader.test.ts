@@ -66,6 +66,16 @@ describe('the loader on invalid monitor files', () => {
     const diagnostics = compileText(file, 'x.yaml', text, {}).documents.flatMap((d) => d.diagnostics.map((x) => x.message));
     assert.equal(diagnostics.length, 3, diagnostics.join('\n'));
   });
+
+  it('reports the same mistake in two steps once for each step', async () => {
+    const { compileText } = await import('../../src/config/load-file.js');
+    const text = 'name: ok\nschedule: "* * * * *"\nsteps:\n  - { name: a, request: { url: "http://h/", method: "" } }\n  - { name: b, request: { url: "http://h/", method: "" } }\n';
+    const diagnostics = compileText('x.yaml', 'x.yaml', text, {}).documents.flatMap((d) => d.diagnostics.map((x) => `${x.line}:${x.col}: ${x.message}`));
+    assert.deepEqual(diagnostics, [
+      '4:53: steps[0].request.method must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, got string ""',
+      '5:53: steps[1].request.method must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, got string ""',
+    ]);
+  });
 });
 
 describe('the loader on valid monitor files', () => {
