@@ -83,7 +83,8 @@ export class MetricsObserver implements RunObserver {
       this.stepUp.set(stepLabels, step.status === 'passed' ? 1 : 0);
       this.stepDuration.observe(stepLabels, step.durationMs / 1000);
       if (step.reason) this.stepFailures.inc({ ...stepLabels, reason: step.reason });
-      if (step.httpStatus !== undefined) this.stepStatus.set(stepLabels, step.httpStatus);
+      // 0 when no answer came (DNS, connection, TLS, timeout), as blackbox_exporter does: a stale 200 would mislead.
+      this.stepStatus.set(stepLabels, step.httpStatus ?? 0);
       for (const phase of PHASES) {
         if (step.phases) this.stepPhase.set({ ...stepLabels, phase }, step.phases[phase] / 1000);
       }
