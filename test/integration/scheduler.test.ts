@@ -1,0 +1,121 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Scheduler } from '../../src/schedule/scheduler.js';
+import { Catalog } from '../../src/config/catalog.js';
+import { runMonitor } from '../../src/run/run-monitor.js';
+import type { RunObserver } from '../../src/run/observer.js';
+import { json, startHttpServer } from '../support/servers.js';
+import type { TestServer } from '../support/servers.js';
+import { monitorFromYaml } from '../support/monitors.js';
+
+describe('the scheduler', () => {
+  let api: TestServer;
+  before(async () => {
+    api = await startHttpServer((req, res) => {
+      const delay = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('delay') ?? 0);
+      setTimeout(() => json(res, 200, {}), delay);
+    });
+  });
+  after(() => api.close());
+
+  function counting() {
+    const counts = { started: 0, finished: 0, skipped: 0 };
+    const observer: RunObserver = {
+      runStarted: () => counts.started++,
+      runFinished: () => counts.finished++,
+      runSkipped: () => counts.skipped++,
+    };
+    const scheduler = new Scheduler({ run: (m) => runMonitor(m, { observer, env: { API: api.url } }), observer, onInternalError: (_m, error) => assert.fail(String(error)) });
+    return { counts, scheduler };
+  }
+
+  it('skips and counts a tick that comes while the previous run of the monitor is still going', async () => {
+    const { counts, scheduler } = counting();
+    scheduler.sync([monitorFromYaml(`
+name: slow
+schedule: "* * * * * *"
+steps: [{ name: Slow, request: { url: "<<env.API>>/?delay=2500", timeout: 5s } }]
+`, { API: api.url })]);
+    await sleep(3_300);
+    const drained = await scheduler.stop(5_000);
+    assert.equal(drained, true, 'the run in flight finished before stop returned');
+    assert.ok(counts.skipped >= 1, `skipped ${counts.skipped}`);
+    assert.equal(counts.started, counts.finished);
+    assert.ok(counts.started <= 2, `runs never overlap: ${counts.started} started in 3.3 s of a 2.5 s run`);
+  });
+
+  it('never runs a disabled monitor', async () => {
+    const { counts, scheduler } = counting();
+    scheduler.sync([monitorFromYaml(`
+name: off
+schedule: "* * * * * *"
+enabled: false
+steps: [{ name: Ping, request: { url: "<<env.API>>/" } }]
+`, { API: api.url })]);
+    await sleep(1_300);
+    await scheduler.stop(1_000);
+    assert.equal(counts.started, 0);
+  });
+
+  it('runs a monitor on demand unless a run is already in progress', async () => {
+    const { scheduler } = counting();
+    scheduler.sync([monitorFromYaml(`
+name: manual
+schedule: "0 0 1 1 *"
+steps: [{ name: Slow, request: { url: "<<env.API>>/?delay=200" } }]
+`, { API: api.url })]);
+    const first = scheduler.trigger('manual');
+    assert.ok(first);
+    assert.equal(scheduler.trigger('manual'), undefined, 'a second run while the first is going is refused');
+    assert.equal((await first)?.passed, true);
+    await scheduler.stop(1_000);
+  });
+});
+
+describe('reloading monitor files', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'stepwatch-reload-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const monitorYaml = (url: string) => `name: reloaded\nschedule: "* * * * *"\nsteps:\n  - name: Ping\n    request: { url: "${url}" }\n`;
+
+  it('keeps the last good version of a file that became invalid, and takes the fixed one', async () => {
+    const file = path.join(dir, 'm.yaml');
+    writeFileSync(file, monitorYaml('http://127.0.0.1:1/v1'));
+    const catalog = new Catalog([dir], {});
+    assert.equal(await catalog.refresh(), true);
+    assert.equal(catalog.lastReloadSuccessful, true);
+
+    writeFileSync(file, `${monitorYaml('http://127.0.0.1:1/v2')}bogus: 1\n`);
+    assert.equal(await catalog.refresh(), true);
+    assert.equal(catalog.lastReloadSuccessful, false);
+    assert.equal(catalog.monitors()[0]?.steps[0]?.action.request.url.parts[0], 'http://127.0.0.1:1/v1', 'the last good version keeps running');
+    assert.equal(catalog.invalid()[0]?.keptLastGood, true);
+    assert.deepEqual(catalog.counts(), { active: 1, disabled: 0, invalid: 1 });
+
+    writeFileSync(file, monitorYaml('http://127.0.0.1:1/v3') + '# fixed\n');
+    await catalog.refresh();
+    assert.equal(catalog.lastReloadSuccessful, true);
+    assert.equal(catalog.monitors()[0]?.steps[0]?.action.request.url.parts[0], 'http://127.0.0.1:1/v3');
+
+    assert.equal(await catalog.refresh(), false, 'nothing changed, nothing re-read');
+    unlinkSync(file);
+    assert.equal(await catalog.refresh(), true);
+    assert.deepEqual(catalog.monitors(), []);
+  });
+
+  it('an invalid file never stops the others', async () => {
+    writeFileSync(path.join(dir, 'good.yaml'), monitorYaml('http://127.0.0.1:1/'));
+    writeFileSync(path.join(dir, 'bad.yaml'), 'name: [unclosed\n');
+    const catalog = new Catalog([dir], {});
+    await catalog.refresh();
+    assert.deepEqual(catalog.monitors().map((m) => m.name), ['reloaded']);
+    assert.deepEqual(catalog.counts(), { active: 1, disabled: 0, invalid: 1 });
+  });
+});
