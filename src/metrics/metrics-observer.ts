@@ -99,7 +99,10 @@ export class MetricsObserver implements RunObserver {
     const labelNames = [...new Set(monitors.flatMap((monitor) => Object.keys(monitor.labels)))].sort();
     this.registry.removeSingleMetric('stepwatch_monitor_info');
     this.info = this.createInfo(labelNames);
-    for (const monitor of monitors) this.info.set({ ...monitor.labels, monitor: monitor.name }, 1);
+    for (const monitor of monitors) {
+      const sorted = Object.entries(monitor.labels).sort(([a], [b]) => a.localeCompare(b));
+      this.info.set(Object.fromEntries([['monitor', monitor.name], ...sorted]), 1);
+    }
     this.forgetAllBut(monitors);
   }
 
