@@ -59,7 +59,7 @@ describe('stepwatch run', () => {
   it('exits 0 when every run passes, printing per-step results', async () => {
     const result = await runCli(['run', path.join(dir, 'passing.yaml')], { env: { API: api.url } });
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /^PASS passing \(.+\)\n  ✔ Ok 200 .+\n\n1 passed, 0 failed\n$/);
+    assert.match(result.stdout, /^PASS passing \(.+\)\n {2}✔ Ok 200 .+\n\n1 passed, 0 failed\n$/);
   });
 
   it('exits 1 when a run fails; --reporter json prints the contract shape alone on stdout', async () => {
