@@ -30,10 +30,10 @@ describe('the daemon reloading a monitors folder', () => {
     const metrics = async () => (await fetch(`${daemon.url}/metrics`)).text();
     try {
       assert.equal((await fetch(`${daemon.url}/readyz`)).status, 200);
-      assert.match(await metrics(), /stepwatch_config_last_reload_successful 1/);
+      assert.match(await metrics(), /^stepwatch_config_last_reload_successful 1$/m);
 
       writeFileSync(file, `${good}timeout: soon\n`);
-      await until(async () => (await metrics()).includes('stepwatch_config_last_reload_successful 0'));
+      await until(async () => /^stepwatch_config_last_reload_successful 0$/m.test(await metrics()));
       const text = await metrics();
       assert.match(text, /stepwatch_config_monitors\{state="active"\} 1/);
       assert.match(text, /stepwatch_config_monitors\{state="invalid"\} 1/);
@@ -43,7 +43,7 @@ describe('the daemon reloading a monitors folder', () => {
       assert.deepEqual(error?.diagnostics, [`${file}:6:10: timeout must be a duration such as 250ms, 1.5s, 2m, 1h, or a number of milliseconds, got string "soon"`]);
 
       writeFileSync(file, good.replace('watched', 'renamed'));
-      await until(async () => (await metrics()).includes('stepwatch_config_last_reload_successful 1'));
+      await until(async () => /^stepwatch_config_last_reload_successful 1$/m.test(await metrics()));
       assert.match(await metrics(), /stepwatch_monitor_info\{monitor="renamed"\} 1/);
       assert.doesNotMatch(await metrics(), /monitor="watched"/);
     } finally {
