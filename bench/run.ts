@@ -1,0 +1,18 @@
+// npm run bench [-- --quick] [-- --only per-flow,scrape,...]: every scenario prints a table and
+// writes bench/results/<scenario>.json. Not part of npm test; no timed assertions anywhere.
+import { parseArgs } from 'node:util';
+import { perFlow } from './scenarios/per-flow.js';
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
+const quick = values.quick ?? false;
+
+const scenarios: Record<string, () => Promise<void>> = {
+  'per-flow': () => perFlow({ flows: quick ? 200 : 1000, rounds: quick ? 2 : 5 }),
+};
+
+const selected = values.only ? values.only.split(',') : Object.keys(scenarios);
+for (const name of selected) {
+  const scenario = scenarios[name];
+  if (!scenario) throw new Error(`unknown scenario ${name}; known: ${Object.keys(scenarios).join(', ')}`);
+  await scenario();
+}
