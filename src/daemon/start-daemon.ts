@@ -42,7 +42,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     onInternalError: (monitor, error) => logger.error({ monitor: monitor.name, err: error }, 'internal error while running the monitor; please report it'),
   });
   let ready = false;
-  const app = buildApp({ registry, isReady: () => ready });
+  const app = buildApp({ metrics, isReady: () => ready });
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;

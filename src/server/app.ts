@@ -1,11 +1,11 @@
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
-import type { Registry } from 'prom-client';
+import type { MetricsSource } from '../metrics/metrics-observer.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 
 export interface AppDeps {
-  registry: Registry;
+  metrics: MetricsSource;
   isReady: () => boolean;
 }
 
@@ -14,6 +14,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // Requests are not logged: scrapes every few seconds would drown the run logs.
   const app = Fastify({ logger: false });
   healthRoutes(app, deps.isReady);
-  metricsRoutes(app, deps.registry);
+  metricsRoutes(app, deps.metrics);
   return app;
 }

@@ -30,7 +30,7 @@ describe('the /metrics endpoint', () => {
     metrics.runFinished(monitor, run(1_700_000_060_000, [passed('Get token', 110), { name: 'List items', status: 'failed', durationMs: 30, httpStatus: 503, reason: 'status', message: 'expected a 2xx status, got 503', phases: { dns: 1, connect: 2, tls: 3, ttfb: 20, transfer: 4 } }]));
     metrics.runFinished(monitor, run(1_700_000_120_000, [{ name: 'Get token', status: 'failed', durationMs: 5, reason: 'connection', message: 'connection failed: ECONNREFUSED', phases: { dns: 0, connect: 5, tls: 0, ttfb: 0, transfer: 0 } }, { name: 'List items', status: 'skipped', durationMs: 0 }]));
     metrics.runSkipped(monitor);
-    const app = buildApp({ registry, isReady: () => true });
+    const app = buildApp({ metrics, isReady: () => true });
     const response = await app.inject({ method: 'GET', url: '/metrics' });
     assert.equal(response.statusCode, 200);
     assert.match(String(response.headers['content-type']), /^text\/plain; version=0\.0\.4/);
@@ -47,11 +47,11 @@ describe('the /metrics endpoint', () => {
     metrics.runFinished(monitor, run(1_700_000_000_000, [passed('Get token', 120), passed('List items', 80)]));
     const renamed = { ...monitor, steps: [monitor.steps[0]!, { ...monitor.steps[1]!, name: 'List all items' }] };
     metrics.configLoaded([renamed], { active: 1, invalid: 0, disabled: 0 }, true);
-    let text = await registry.metrics();
+    let text = await metrics.render();
     assert.ok(!text.includes('step="List items"'), 'the renamed step is gone');
     assert.ok(text.includes('stepwatch_step_up{monitor="shop",step="Get token"} 1'));
     metrics.configLoaded([], { active: 0, invalid: 0, disabled: 0 }, true);
-    text = await registry.metrics();
+    text = await metrics.render();
     assert.ok(!text.includes('monitor="shop"'), text);
   });
 });

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import type { Registry } from 'prom-client';
+import type { MetricsSource } from '../../metrics/metrics-observer.js';
 
-export function metricsRoutes(app: FastifyInstance, registry: Registry): void {
+export function metricsRoutes(app: FastifyInstance, metrics: MetricsSource): void {
   app.get('/metrics', async (_request, reply) => {
-    const body = await registry.metrics();
-    return reply.type(registry.contentType).send(body);
+    const body = await metrics.render();
+    return reply.type(metrics.contentType).send(body);
   });
 }
