@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import { perFlow } from './scenarios/per-flow.js';
 import { schedulerScale } from './scenarios/scheduler-scale.js';
 import { scrape } from './scenarios/scrape.js';
+import { loadTime } from './scenarios/load-time.js';
+import { latencyFidelity } from './scenarios/latency-fidelity.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const quick = values.quick ?? false;
@@ -12,6 +14,8 @@ const scenarios: Record<string, () => Promise<void>> = {
   'per-flow': () => perFlow({ flows: quick ? 200 : 1000, rounds: quick ? 2 : 5 }),
   'scheduler-scale': () => schedulerScale({ sizes: quick ? [1_000, 10_000, 50_000] : [1_000, 10_000, 50_000], seconds: quick ? 20 : 120 }),
   scrape: () => scrape({ sizes: [1_000, 10_000], scrapes: quick ? 3 : 10 }),
+  'load-time': () => loadTime({ files: 10_000, rounds: quick ? 1 : 3 }),
+  'latency-fidelity': () => latencyFidelity({ flows: quick ? 100 : 500 }),
 };
 
 const selected = values.only ? values.only.split(',') : Object.keys(scenarios);

@@ -50,21 +50,27 @@ export class Catalog {
     const next = new Map<string, FileState>();
     let changed = false;
     let clean = true;
-    for (const file of found) {
+    // Reads overlap (the disk and the parser take turns); results are used in path order.
+    const states = await mapConcurrently(found, READ_CONCURRENCY, async (file) => {
       const signature = await fileSignature(file);
       const previous = this.files.get(file);
-      if (previous && previous.signature === signature) {
+      if (previous && previous.signature === signature) return { previous, signature };
+      return { previous, signature, loaded: await loadFile(file, this.env) };
+    });
+    found.forEach((file, index) => {
+      const { previous, signature, loaded } = states[index] as (typeof states)[number];
+      if (!loaded && previous) {
         next.set(file, previous);
-        continue;
+        return;
       }
+      if (!loaded) return;
       changed = true;
-      const loaded = await loadFile(file, this.env);
       const valid = loaded.documents.every((doc) => doc.diagnostics.length === 0);
       if (!valid) clean = false;
       const keep = !valid && previous !== undefined && previous.candidates.length > 0;
       const candidates = keep ? previous.candidates : loaded.documents.flatMap((doc) => (doc.monitor ? [doc.monitor] : []));
       next.set(file, { signature, loaded, candidates, keptLastGood: keep, duplicates: new Map() });
-    }
+    });
     if (found.length !== this.files.size || [...this.files.keys()].some((file) => !next.has(file))) changed = true;
     this.files = next;
     if (changed) {
@@ -115,6 +121,21 @@ export class Catalog {
       }
     }
   }
+}
+
+const READ_CONCURRENCY = 16;
+
+async function mapConcurrently<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 async function fileSignature(file: string): Promise<string> {
