@@ -59,11 +59,10 @@ export class Catalog {
     });
     found.forEach((file, index) => {
       const { previous, signature, loaded } = states[index] as (typeof states)[number];
-      if (!loaded && previous) {
-        next.set(file, previous);
+      if (!loaded) {
+        if (previous) next.set(file, previous);
         return;
       }
-      if (!loaded) return;
       changed = true;
       const valid = loaded.documents.every((doc) => doc.diagnostics.length === 0);
       if (!valid) clean = false;
