@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command, CommandIO, ExitCode } from './cli-error.js';
 import { UsageError } from './cli-error.js';
+import { CorruptStoreError } from '../oauth2/refresh-token-store.js';
+import { authorizeCommand } from './commands/authorize.js';
 import { demoCommand } from './commands/demo.js';
 import { runCommand } from './commands/run.js';
 import { startCommand } from './commands/start.js';
@@ -11,6 +13,7 @@ const commands: Record<string, Command> = {
   run: runCommand,
   start: startCommand,
   demo: demoCommand,
+  authorize: authorizeCommand,
 };
 
 function version(): string {
@@ -55,7 +58,7 @@ export async function main(argv: string[], io: CommandIO): Promise<ExitCode> {
   try {
     return await command.run(args, io);
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof CorruptStoreError) {
       io.stderr(`stepwatch ${name}: ${error.message}\n`);
       return 2;
     }

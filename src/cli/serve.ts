@@ -11,6 +11,7 @@ export interface ServeOptions {
   host: string;
   port: number;
   logLevel: string;
+  dataDir: string;
   env: NodeJS.ProcessEnv;
   /** Runs after the daemon stopped, e.g. to close the demo API. */
   onStopped?: () => Promise<void>;

@@ -4,6 +4,7 @@ import { parseDuration } from '../core/duration.js';
 import { CompileContext } from './compile-context.js';
 import { compileStep } from './compile-step.js';
 import { checkReferences } from './check-references.js';
+import { OAUTH2_OUTPUTS } from './compile-oauth2.js';
 import type { Diagnostic } from './diagnostics.js';
 import { validateSchema } from './validate-schema.js';
 import { diagnosticAt } from './yaml-source.js';
@@ -45,7 +46,7 @@ export function compileMonitor(source: SourceDocument, env: NodeJS.ProcessEnv): 
     seen.set(rawStep.name, index);
     return compileStep(rawStep, ['steps', index], ctx);
   });
-  checkReferences(raw.steps.map((step) => Object.keys(step.extract ?? {})), ctx, env);
+  checkReferences(raw.steps.map((step) => [...Object.keys(step.extract ?? {}), ...(step.oauth2 ? OAUTH2_OUTPUTS : [])]), ctx, env);
   if (ctx.diagnostics.length > 0) return { name: raw.name, diagnostics: ctx.diagnostics.sort((a, b) => a.line - b.line || a.col - b.col) };
   const position = diagnosticAt(source, ['name'], '');
   return {

@@ -1,4 +1,6 @@
-import type { Extraction, RequestBody, RequestSpec, Step } from '../core/monitor.js';
+import type { Extraction, RequestBody, RequestSpec, Step, StepAction } from '../core/monitor.js';
+import { compileOAuth2 } from './compile-oauth2.js';
+import { checkStaticUrl } from './check-url.js';
 import { parseDuration } from '../core/duration.js';
 import { jsonPathProblem } from '../extraction/jsonpath.js';
 import type { CompileContext } from './compile-context.js';
@@ -11,15 +13,21 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const EXTRACTION_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 export function compileStep(raw: RawStep, path: Path, ctx: CompileContext): Step | undefined {
-  if (!raw.request) {
-    ctx.error(path, `step '${raw.name}' needs an action: add a request: block with at least a url`);
+  if (raw.request && raw.oauth2) {
+    ctx.error([...path, 'oauth2'], `step '${raw.name}' has both request and oauth2; a step does one of them`, { key: true });
     return undefined;
   }
-  const request = compileRequest(raw.request, [...path, 'request'], ctx);
+  let action: StepAction;
+  if (raw.request) action = { kind: 'request', request: compileRequest(raw.request, [...path, 'request'], ctx) };
+  else if (raw.oauth2) action = { kind: 'oauth2', oauth2: compileOAuth2(raw.oauth2, [...path, 'oauth2'], ctx) };
+  else {
+    ctx.error(path, `step '${raw.name}' needs an action: add a request: block with at least a url, or an oauth2: block`);
+    return undefined;
+  }
   const assertions = compileAssertions(raw.assert, [...path, 'assert'], ctx);
   return {
     name: raw.name,
-    action: { kind: 'request', request },
+    action,
     assertions,
     extractions: compileExtractions(raw.extract, [...path, 'extract'], ctx),
     hasStatusAssertion: raw.assert?.status !== undefined,
@@ -49,16 +57,6 @@ function compileRequest(raw: RawRequest, path: Path, ctx: CompileContext): Reque
   };
 }
 
-function checkStaticUrl(text: string, path: Path, ctx: CompileContext): void {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    ctx.error(path, `'${text}' is not an absolute URL; write it as https://host/path`);
-    return;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') ctx.error(path, `URL scheme ${url.protocol} is not supported; use http: or https:`);
-}
 
 function compileAuth(raw: RawRequest, path: Path, ctx: CompileContext): Pick<RequestSpec, 'auth'> {
   if (raw.auth?.basic) {

@@ -100,12 +100,33 @@ const Assert = Type.Object(
   { additionalProperties: false },
 );
 
-export const STEP_KINDS = ['request'] as const;
+const OAuth2 = Type.Object(
+  {
+    tokenUrl: Type.String({ minLength: 1, description: 'The token endpoint, e.g. https://accounts.spotify.com/api/token.' }),
+    grant: Type.Union([Type.Literal('client_credentials'), Type.Literal('refresh_token')], expected('client_credentials or refresh_token')),
+    clientId: Type.String({ minLength: 1 }),
+    clientSecret: Type.Optional(Type.String({ description: 'Never shown; use <<env.NAME>>.' })),
+    clientAuth: Type.Optional(Type.Union([Type.Literal('basic'), Type.Literal('body')], { default: 'basic', ...expected('basic (RFC 6749 2.3.1, the default) or body') })),
+    scope: Type.Optional(Type.String()),
+    params: Type.Optional(Type.Record(Type.String(), Scalar, { description: 'Extra form fields, e.g. audience or resource.' })),
+    refreshToken: Type.Optional(Type.String({ description: 'refresh_token grant: the first refresh token; the stored one wins once there is one.' })),
+    authorizeUrl: Type.Optional(Type.String({ description: 'For stepwatch authorize.' })),
+    redirectUri: Type.Optional(Type.String({ description: 'For stepwatch authorize: a loopback http URL it listens on.' })),
+    authorizeParams: Type.Optional(Type.Record(Type.String(), Scalar, { description: 'For stepwatch authorize: extra authorize-URL parameters, e.g. prompt: consent.' })),
+    reuseToken: Type.Optional(Type.Boolean({ default: false, description: 'Reuse the token until 60 s before it expires.' })),
+    timeout: Type.Optional(Duration),
+    tls: Type.Optional(Type.Object({ insecureSkipVerify: Type.Optional(Type.Boolean({ default: false })) }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+
+export const STEP_KINDS = ['request', 'oauth2'] as const;
 
 const Step = Type.Object(
   {
     name: Type.String({ minLength: 1, description: 'The `step` label, verbatim.' }),
     request: Type.Optional(Request),
+    oauth2: Type.Optional(OAuth2),
     extract: Type.Optional(Type.Record(Type.String(), Extraction)),
     assert: Type.Optional(Assert),
   },
@@ -132,6 +153,7 @@ export const MonitorSchema = Type.Object(
 export type RawMonitor = Static<typeof MonitorSchema>;
 export type RawStep = RawMonitor['steps'][number];
 export type RawRequest = NonNullable<RawStep['request']>;
+export type RawOAuth2 = NonNullable<RawStep['oauth2']>;
 export type RawOperators = Static<typeof Operators>;
 export type RawAssert = NonNullable<RawStep['assert']>;
 

@@ -31,11 +31,39 @@ export interface Step {
   hasStatusAssertion: boolean;
 }
 
-export type StepAction = RequestAction;
+export type StepAction = RequestAction | OAuth2Action;
 
 export interface RequestAction {
   kind: 'request';
   request: RequestSpec;
+}
+
+export interface OAuth2Action {
+  kind: 'oauth2';
+  oauth2: OAuth2Spec;
+}
+
+export const OAUTH2_GRANTS = ['client_credentials', 'refresh_token'] as const;
+export type OAuth2Grant = (typeof OAUTH2_GRANTS)[number];
+
+/** An OAuth2 token request (RFC 6749 section 4.4 or 6), and what `stepwatch authorize` needs. */
+export interface OAuth2Spec {
+  tokenUrl: Template;
+  grant: OAuth2Grant;
+  clientId: Template;
+  clientSecret?: Template;
+  /** RFC 6749 2.3.1: HTTP Basic (default) or client_id/client_secret in the form body. */
+  clientAuth: 'basic' | 'body';
+  scope?: Template;
+  params: Array<[string, Template]>;
+  refreshToken?: Template;
+  authorizeUrl?: Template;
+  redirectUri?: Template;
+  /** Extra authorize-URL parameters for `stepwatch authorize`, e.g. prompt=consent or access_type=offline. */
+  authorizeParams: Array<[string, Template]>;
+  reuseToken: boolean;
+  timeoutMs: number;
+  insecureSkipVerify: boolean;
 }
 
 export type RequestAuth =

@@ -10,6 +10,7 @@ import { runMonitor } from '../run/run-monitor.js';
 import { Scheduler } from '../schedule/scheduler.js';
 import { watchMonitors } from '../schedule/watch-monitors.js';
 import { buildApp } from '../server/app.js';
+import { openOAuth2Services } from '../oauth2/oauth2-services.js';
 
 export interface DaemonOptions {
   monitorPaths: string[];
@@ -18,6 +19,8 @@ export interface DaemonOptions {
   env: NodeJS.ProcessEnv;
   logger: Logger;
   redactor: Redactor;
+  /** Where refresh tokens are kept (refresh-tokens.json, mode 0600). */
+  dataDir: string;
   watchIntervalMs?: number;
 }
 
@@ -36,8 +39,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const metrics = new MetricsObserver(registry);
   const observer = combineObservers([metrics, logObserver(logger)], (error) => logger.error({ err: error }, 'run observer failed'));
   const catalog = new Catalog(options.monitorPaths, env);
+  const oauth2 = await openOAuth2Services(options.dataDir);
   const scheduler = new Scheduler({
-    run: (monitor) => runMonitor(monitor, { observer, redactor, env }),
+    run: (monitor) => runMonitor(monitor, { observer, redactor, env, oauth2 }),
     observer,
     onInternalError: (monitor, error) => logger.error({ monitor: monitor.name, err: error }, 'internal error while running the monitor; please report it'),
   });

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { DemoAuthorizationServer } from './demo-authorization-server.js';
 
 /**
  * A small stand-in for Spotify's accounts service and Web API, on loopback, so stepwatch can be
@@ -10,22 +11,22 @@ export interface DemoApi {
   url: string;
   clientId: string;
   clientSecret: string;
+  /** A fresh refresh token for the demo user, as `stepwatch authorize` would obtain. */
+  issueRefreshToken(): string;
   close(): Promise<void>;
 }
 
 export interface DemoApiOptions {
   host?: string;
   port?: number;
+  /** The demo client's secret; random when not given. */
+  clientSecret?: string;
   /** Share of calls to the flaky endpoint that fail; default 0.2. */
   flakyFailureRate?: number;
 }
 
-const TOKEN_TTL_S = 3600;
-
 export async function startDemoApi(options: DemoApiOptions = {}): Promise<DemoApi> {
-  const clientId = 'stepwatch-demo';
-  const clientSecret = `demo-secret-${randomBytes(12).toString('hex')}`;
-  const tokens = new Map<string, number>();
+  const auth = new DemoAuthorizationServer(options.clientSecret);
   const outages = new Map<string, number>();
   const flakyRate = options.flakyFailureRate ?? 0.2;
 
@@ -33,18 +34,35 @@ export async function startDemoApi(options: DemoApiOptions = {}): Promise<DemoAp
     const url = new URL(req.url ?? '/', 'http://demo');
     const outage = outages.get(url.pathname);
     if (outage !== undefined && !url.pathname.startsWith('/demo/')) return send(res, outage, { error: { status: outage, message: 'demo outage' } });
-    const route = `${req.method} ${url.pathname}`;
-    switch (route) {
+    const withToken = (handler: (user: string | undefined) => void, needsUser = false) => {
+      const grant = auth.verify(req.headers.authorization);
+      if (!grant || (needsUser && !grant.user)) return send(res, 401, { error: { status: 401, message: grant ? 'This endpoint needs a user token' : 'Invalid access token' } });
+      handler(grant.user);
+    };
+    switch (`${req.method} ${url.pathname}`) {
+      case 'GET /authorize': {
+        const answer = auth.authorize(url.searchParams);
+        if ('redirect' in answer) {
+          res.writeHead(302, { location: answer.redirect });
+          return res.end();
+        }
+        return send(res, answer.status, answer.body);
+      }
       case 'POST /api/token':
-        return void readBody(req).then((body) => token(req, res, body));
+        return void readBody(req).then((body) => {
+          const answer = auth.token(req.headers.authorization, new URLSearchParams(body));
+          send(res, answer.status, answer.body);
+        });
       case 'GET /v1/browse/new-releases':
-        return withBearer(req, res, () => send(res, 200, newReleases(Number(url.searchParams.get('limit') ?? 20))));
+        return withToken(() => send(res, 200, newReleases(Number(url.searchParams.get('limit') ?? 20))));
       case 'GET /v1/browse/featured-playlists':
-        return withBearer(req, res, () =>
+        return withToken(() =>
           Math.random() < flakyRate
             ? send(res, 503, { error: { status: 503, message: 'Service unavailable (the demo fails now and then)' } })
             : send(res, 200, { message: 'Editor\'s picks', playlists: { items: [{ id: 'pl1', name: 'Morning Commute' }], total: 1 } }),
         );
+      case 'GET /v1/me':
+        return withToken((user) => send(res, 200, { id: user, display_name: 'Demo User', product: 'premium' }), true);
       case 'POST /demo/outage':
         return void readBody(req).then((body) => {
           const { path = '', status = 503 } = JSON.parse(body || '{}') as { path?: string; status?: number };
@@ -59,42 +77,14 @@ export async function startDemoApi(options: DemoApiOptions = {}): Promise<DemoAp
     }
   });
 
-  function token(req: IncomingMessage, res: ServerResponse, body: string): void {
-    const form = new URLSearchParams(body);
-    if (!clientAuthenticated(req.headers.authorization, form)) {
-      return send(res, 401, { error: 'invalid_client', error_description: 'Invalid client' });
-    }
-    if (form.get('grant_type') !== 'client_credentials') {
-      return send(res, 400, { error: 'unsupported_grant_type', error_description: 'grant_type must be client_credentials' });
-    }
-    const accessToken = randomBytes(24).toString('base64url');
-    tokens.set(accessToken, Date.now() + TOKEN_TTL_S * 1000);
-    send(res, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: TOKEN_TTL_S });
-  }
-
-  function clientAuthenticated(header: string | undefined, form: URLSearchParams): boolean {
-    // RFC 6749 2.3.1: Basic credentials are form-encoded before base64.
-    if (header?.startsWith('Basic ')) {
-      const [id = '', secret = ''] = Buffer.from(header.slice(6), 'base64').toString('utf8').split(':').map((part) => decodeURIComponent(part.replace(/\+/g, ' ')));
-      return id === clientId && safeEqual(secret, clientSecret);
-    }
-    return form.get('client_id') === clientId && safeEqual(form.get('client_secret') ?? '', clientSecret);
-  }
-
-  function withBearer(req: IncomingMessage, res: ServerResponse, handler: () => void): void {
-    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    const expires = token ? tokens.get(token) : undefined;
-    if (!expires || expires < Date.now()) return send(res, 401, { error: { status: 401, message: 'Invalid access token' } });
-    handler();
-  }
-
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
-    clientId,
-    clientSecret,
+    clientId: auth.clientId,
+    clientSecret: auth.clientSecret,
+    issueRefreshToken: () => auth.issueRefreshToken(),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
@@ -127,10 +117,4 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(body));
     req.on('error', reject);
   });
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }

@@ -3,6 +3,7 @@ import type { RunResult, StepResult } from '../core/results.js';
 import { Redactor } from '../redaction/redactor.js';
 import { executeStep } from '../steps/registry.js';
 import type { RunObserver } from './observer.js';
+import type { OAuth2Services, StepContext } from '../steps/step-context.js';
 
 export interface RunDeps {
   observer?: RunObserver;
@@ -10,6 +11,8 @@ export interface RunDeps {
   /** The process-wide secret set (secret env values); each run adds its own in a child. */
   redactor?: Redactor;
   now?: () => number;
+  /** Token reuse and the refresh-token store, for oauth2 steps. */
+  oauth2?: OAuth2Services;
 }
 
 /**
@@ -35,12 +38,15 @@ async function runAttempt(monitor: Monitor, attempt: number, deps: RunDeps, now:
   const startedAt = now();
   const started = performance.now();
   const redactor = deps.redactor ? deps.redactor.child() : new Redactor();
-  const context = {
+  const context: StepContext = {
     custom: new Map<string, string>(),
     env: deps.env ?? process.env,
     redactor,
     deadline: started + monitor.timeoutMs,
     runTimeoutMs: monitor.timeoutMs,
+    monitor: monitor.name,
+    ...(deps.oauth2 ? { oauth2: deps.oauth2 } : {}),
+    onUnauthorized: [],
   };
   const steps: StepResult[] = [];
   let failed = false;
@@ -52,6 +58,7 @@ async function runAttempt(monitor: Monitor, attempt: number, deps: RunDeps, now:
     const stepResult = await executeStep(step, context);
     steps.push(stepResult);
     failed = stepResult.status === 'failed';
+    if (stepResult.httpStatus === 401) for (const drop of context.onUnauthorized) drop();
   }
   return redactor.censorDeep({
     monitor: monitor.name,

@@ -1,6 +1,7 @@
 import type { Step, StepAction } from '../core/monitor.js';
 import type { StepResult } from '../core/results.js';
 import { executeRequestStep } from './request/execute.js';
+import { executeOAuth2Step } from './oauth2/execute.js';
 import type { StepContext } from './step-context.js';
 
 type ExecutorFor<K extends StepAction['kind']> = (step: Step & { action: Extract<StepAction, { kind: K }> }, context: StepContext) => Promise<StepResult>;
@@ -8,6 +9,7 @@ type ExecutorFor<K extends StepAction['kind']> = (step: Step & { action: Extract
 /** One executor per step kind: a new kind is a folder beside request/ and one entry here. */
 export const stepExecutors: { [K in StepAction['kind']]: ExecutorFor<K> } = {
   request: executeRequestStep,
+  oauth2: executeOAuth2Step,
 };
 
 export function executeStep(step: Step, context: StepContext): Promise<StepResult> {

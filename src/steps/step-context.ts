@@ -2,6 +2,14 @@ import type { Step } from '../core/monitor.js';
 import type { StepResult } from '../core/results.js';
 import type { Redactor } from '../redaction/redactor.js';
 import type { Reference } from '../templating/template.js';
+import type { TokenCache } from '../oauth2/token-cache.js';
+import type { RefreshTokenStore } from '../oauth2/refresh-token-store.js';
+
+/** What oauth2 steps keep between runs: reused access tokens and the refresh-token store. */
+export interface OAuth2Services {
+  tokens: TokenCache;
+  store: RefreshTokenStore;
+}
 
 /** What a step may read and write during one run. */
 export interface StepContext {
@@ -13,6 +21,10 @@ export interface StepContext {
   /** performance.now() value at which the run's budget runs out. */
   readonly deadline: number;
   readonly runTimeoutMs: number;
+  readonly monitor: string;
+  readonly oauth2?: OAuth2Services;
+  /** Called when a step gets a 401: reused tokens of this run are dropped, so the next run fetches new ones. */
+  readonly onUnauthorized: Array<() => void>;
 }
 
 export type StepExecutor<S extends Step = Step> = (step: S, context: StepContext) => Promise<StepResult>;

@@ -141,6 +141,7 @@ describe('stepwatch demo', () => {
     try {
       const [, url] = await demo.waitFor(/"url":"(http:\/\/127\.0\.0\.1:\d+)"/);
       await demo.waitFor(/"monitor":"demo-new-releases","passed":true/, 20_000);
+      await demo.waitFor(/"monitor":"demo-my-profile","passed":true/, 20_000);
       const metrics = await (await fetch(`${url}/metrics`)).text();
       assert.match(metrics, /stepwatch_step_up\{monitor="demo-new-releases",step="Get new releases"\} 1/);
       assert.match(metrics, /stepwatch_monitor_info\{monitor="demo-new-releases",env="demo",team="music"\} 1/);

@@ -26,7 +26,7 @@ describe('the daemon reloading a monitors folder', () => {
     const logs: string[] = [];
     const destination = new Writable({ write: (chunk: Buffer, _e, done) => (logs.push(chunk.toString()), done()) });
     const redactor = new Redactor();
-    const daemon = await startDaemon({ monitorPaths: [dir], host: '127.0.0.1', port: 0, env: {}, logger: createLogger({ redactor, destination }), redactor, watchIntervalMs: 50 });
+    const daemon = await startDaemon({ monitorPaths: [dir], host: '127.0.0.1', port: 0, env: {}, dataDir: path.join(dir, 'data'), logger: createLogger({ redactor, destination }), redactor, watchIntervalMs: 50 });
     const metrics = async () => (await fetch(`${daemon.url}/metrics`)).text();
     try {
       assert.equal((await fetch(`${daemon.url}/readyz`)).status, 200);

@@ -10,7 +10,7 @@ import { runMonitor } from '../../src/run/run-monitor.js';
 import type { RunObserver } from '../../src/run/observer.js';
 import { json, startHttpServer } from '../support/servers.js';
 import type { TestServer } from '../support/servers.js';
-import { monitorFromYaml } from '../support/monitors.js';
+import { monitorFromYaml, requestOf } from '../support/monitors.js';
 
 describe('the scheduler', () => {
   let api: TestServer;
@@ -95,14 +95,14 @@ describe('reloading monitor files', () => {
     writeFileSync(file, `${monitorYaml('http://127.0.0.1:1/v2')}bogus: 1\n`);
     assert.equal(await catalog.refresh(), true);
     assert.equal(catalog.lastReloadSuccessful, false);
-    assert.equal(catalog.monitors()[0]?.steps[0]?.action.request.url.parts[0], 'http://127.0.0.1:1/v1', 'the last good version keeps running');
+    assert.equal(requestOf(catalog.monitors()[0]?.steps[0])?.url.parts[0], 'http://127.0.0.1:1/v1', 'the last good version keeps running');
     assert.equal(catalog.invalid()[0]?.keptLastGood, true);
     assert.deepEqual(catalog.counts(), { active: 1, disabled: 0, invalid: 1 });
 
     writeFileSync(file, monitorYaml('http://127.0.0.1:1/v3') + '# fixed\n');
     await catalog.refresh();
     assert.equal(catalog.lastReloadSuccessful, true);
-    assert.equal(catalog.monitors()[0]?.steps[0]?.action.request.url.parts[0], 'http://127.0.0.1:1/v3');
+    assert.equal(requestOf(catalog.monitors()[0]?.steps[0])?.url.parts[0], 'http://127.0.0.1:1/v3');
 
     assert.equal(await catalog.refresh(), false, 'nothing changed, nothing re-read');
     unlinkSync(file);

@@ -1,5 +1,5 @@
 import { compileText } from '../../src/config/load-file.js';
-import type { Monitor } from '../../src/core/monitor.js';
+import type { Monitor, RequestSpec, Step } from '../../src/core/monitor.js';
 
 /** Compiles monitor YAML written in a test; fails the test with the diagnostics if it is invalid. */
 export function monitorFromYaml(yaml: string, env: NodeJS.ProcessEnv = {}): Monitor {
@@ -11,4 +11,9 @@ export function monitorFromYaml(yaml: string, env: NodeJS.ProcessEnv = {}): Moni
 
 export function diagnosticsOf(yaml: string, env: NodeJS.ProcessEnv = {}): string[] {
   return compileText('test.yaml', 'test.yaml', yaml, env).documents.flatMap((d) => d.diagnostics).map((d) => `${d.line}:${d.col}: ${d.message}`);
+}
+
+/** The request of a request step, for tests that look inside one. */
+export function requestOf(step: Step | undefined): RequestSpec | undefined {
+  return step?.action.kind === 'request' ? step.action.request : undefined;
 }

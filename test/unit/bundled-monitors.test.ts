@@ -9,7 +9,7 @@ describe('the monitors that ship with stepwatch', () => {
     const catalog = new Catalog([DEMO_MONITORS_DIR], { DEMO_API_URL: 'http://127.0.0.1:1', DEMO_CLIENT_ID: 'id', DEMO_CLIENT_SECRET: 's' });
     await catalog.refresh();
     assert.deepEqual(catalog.invalid(), []);
-    assert.deepEqual(catalog.monitors().map((m) => m.name), ['demo-featured-playlists', 'demo-new-releases']);
+    assert.deepEqual(catalog.monitors().map((m) => m.name), ['demo-featured-playlists', 'demo-my-profile', 'demo-new-releases']);
   });
 
   it('the Spotify example is valid once its credentials are set, and says which are missing otherwise', async () => {

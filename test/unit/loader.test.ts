@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Catalog } from '../../src/config/catalog.js';
+import { requestOf } from '../support/monitors.js';
 import { formatDiagnostic } from '../../src/config/diagnostics.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
@@ -32,7 +33,7 @@ const INVALID: Record<string, string[]> = {
   'jsonpath-script.yaml': ["8:9: JSONPath '$.items[?(@.price > 10)].id' uses a script expression [?(@.price > 10)], which stepwatch never evaluates; select by index or name instead, e.g. $.items[0].id"],
   'missing-steps.yaml': ["1:1: the monitor is missing the required field 'steps'"],
   'misspelled-operator.yaml': ["8:25: unknown field 'equal' in steps[0].assert.jsonpath.$.token_type; did you mean 'equals'? (allowed: equals, notEquals, contains, notContains, matches, exists, lessThan, greaterThan, oneOf)"],
-  'no-action.yaml': ["4:5: step 'Call' needs an action: add a request: block with at least a url"],
+  'no-action.yaml': ["4:5: step 'Call' needs an action: add a request: block with at least a url, or an oauth2: block"],
   'unknown-field.yaml': ["3:1: unknown field 'retires' in the monitor; did you mean 'retries'? (allowed: name, description, schedule, timezone, timeout, retries, labels, enabled, steps)"],
   'unknown-namespace.yaml': ["5:46: unknown template namespace 'secret' in <<secret.path>>; use env.NAME or custom.name"],
   'wrong-type.yaml': ['7:24: steps[0].request.followRedirects must be true or false, got string "sometimes"'],
@@ -91,7 +92,7 @@ describe('the loader on valid monitor files', () => {
     assert.deepEqual(monitor?.labels, { team: 'music' });
     const step = monitor?.steps[1];
     assert.equal(step?.name, 'Get new releases');
-    assert.equal(step?.action.request.timeoutMs, 10_000);
+    assert.equal(requestOf(step)?.timeoutMs, 10_000);
     assert.deepEqual(step?.extractions.map((e) => [e.name, e.source, e.secret]), [
       ['access_token', 'jsonpath', false],
       ['album', 'jsonpath', false],

@@ -4,6 +4,7 @@ import { logObserver } from '../../logging/log-observer.js';
 import { Redactor, secretEnvValues } from '../../redaction/redactor.js';
 import { isReporterName, reporters, REPORTERS } from '../../report/reporters.js';
 import { runMonitor } from '../../run/run-monitor.js';
+import { openOAuth2Services } from '../../oauth2/oauth2-services.js';
 import type { RunResult } from '../../core/results.js';
 import type { Command } from '../cli-error.js';
 import { UsageError } from '../cli-error.js';
@@ -12,7 +13,7 @@ import { envDefaults, logLevelOption, parseCommandArgs } from '../options.js';
 
 export const runCommand: Command = {
   summary: 'run monitors once and print per-step results',
-  usage: `Usage: stepwatch run [PATH...] [--monitor NAME] [--reporter pretty|json|junit]
+  usage: `Usage: stepwatch run [PATH...] [--monitor NAME] [--reporter pretty|json|junit] [--data-dir DIR]
 
 Runs every enabled monitor found in PATH (default: the monitors folder) once, or only
 --monitor NAME (which also runs a disabled one). The report goes to stdout; logs go to
@@ -22,6 +23,7 @@ Exit codes: 0 all passed, 1 a run failed, 2 configuration error.`,
     const { positionals, values } = parseCommandArgs('run', args, {
       monitor: { type: 'string', short: 'm' },
       reporter: { type: 'string', short: 'r', default: 'pretty' },
+      'data-dir': { type: 'string' },
     });
     const reporterName = String(values.reporter);
     if (!isReporterName(reporterName)) throw new UsageError(`unknown reporter '${reporterName}'; use one of ${REPORTERS.join(', ')}`);
@@ -43,8 +45,10 @@ Exit codes: 0 all passed, 1 a run failed, 2 configuration error.`,
     const redactor = new Redactor(secretEnvValues(io.env));
     const logger = createLogger({ level: logLevelOption(defaults.logLevel, 'error'), redactor, destination: 2 });
     const observer = logObserver(logger);
+    // One-shot runs use the store too: a refresh token rotated here must not be lost.
+    const oauth2 = await openOAuth2Services(String(values['data-dir'] ?? defaults.dataDir));
     const results: RunResult[] = [];
-    for (const monitor of monitors) results.push(await runMonitor(monitor, { observer, redactor, env: io.env }));
+    for (const monitor of monitors) results.push(await runMonitor(monitor, { observer, redactor, env: io.env, oauth2 }));
     io.stdout(redactor.censor(reporters[reporterName](results)));
     return results.every((result) => result.passed) ? 0 : 1;
   },

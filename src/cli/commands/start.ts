@@ -32,6 +32,7 @@ $STEPWATCH_PORT or ${DEFAULT_PORT}, $STEPWATCH_DATA_DIR or ./data, $STEPWATCH_LO
       host: String(values.host ?? defaults.host),
       port: portOption(values.port as string | undefined ?? defaults.port, DEFAULT_PORT),
       logLevel: logLevelOption(defaults.logLevel, 'info'),
+      dataDir: String(values['data-dir'] ?? defaults.dataDir),
       env: io.env,
     });
   },

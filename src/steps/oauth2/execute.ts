@@ -1,0 +1,101 @@
+import type { OAuth2Action, Step } from '../../core/monitor.js';
+import { failure } from '../../core/failure.js';
+import type { StepResult } from '../../core/results.js';
+import { responseView } from '../../core/response-view.js';
+import { formatDuration } from '../../core/duration.js';
+import { sendRequest } from '../../http/send-request.js';
+import { CorruptStoreError, RefreshTokenStore } from '../../oauth2/refresh-token-store.js';
+import { TokenCache } from '../../oauth2/token-cache.js';
+import { describeOAuthError, readTokenSet } from '../../oauth2/token-response.js';
+import type { TokenSet } from '../../oauth2/token-response.js';
+import { MissingValueError } from '../../templating/template.js';
+import { checkResponse } from '../check-response.js';
+import { responseExcerpt } from '../response-excerpt.js';
+import type { StepContext } from '../step-context.js';
+import { renderTokenRequest } from './render-token-request.js';
+
+type OAuth2Step = Step & { action: OAuth2Action };
+
+/**
+ * Runs an oauth2 step: a form-encoded token request (client credentials or refresh token),
+ * judged like any response, whose tokens become custom.access_token, token_type, expires_in and
+ * refresh_token. A rotated refresh token is stored at once; with reuseToken a valid token is
+ * served from memory without a request.
+ */
+export async function executeOAuth2Step(step: OAuth2Step, context: StepContext): Promise<StepResult> {
+  const started = performance.now();
+  const spec = step.action.oauth2;
+  const storeKey = RefreshTokenStore.key(context.monitor, step.name);
+  let rendered;
+  try {
+    const stored = spec.grant === 'refresh_token' ? await context.oauth2?.store.get(storeKey) : undefined;
+    rendered = renderTokenRequest(spec, context, stored);
+  } catch (error) {
+    if (error instanceof MissingValueError || error instanceof TypeError || error instanceof CorruptStoreError) {
+      return { name: step.name, status: 'failed', durationMs: performance.now() - started, ...failure('template', error.message) };
+    }
+    throw error;
+  }
+  if (rendered.problem) return { name: step.name, status: 'failed', durationMs: performance.now() - started, ...failure('template', rendered.problem) };
+
+  const cacheKey = TokenCache.key(rendered.identity);
+  if (spec.reuseToken && context.oauth2) {
+    const cached = context.oauth2.tokens.get(cacheKey);
+    const tokens = context.oauth2.tokens;
+    context.onUnauthorized.push(() => tokens.drop(cacheKey));
+    if (cached) {
+      expose(cached, context);
+      return { name: step.name, status: 'passed', durationMs: performance.now() - started, message: 'reused a token that is still valid' };
+    }
+  }
+
+  const budget = context.deadline - started;
+  const runBound = budget < spec.timeoutMs;
+  const outcome = await sendRequest({
+    ...rendered.request,
+    timeoutMs: Math.max(0, Math.min(spec.timeoutMs, budget)),
+    timeoutMessage: runBound
+      ? `the run's timeout of ${formatDuration(context.runTimeoutMs)} ran out during this step`
+      : `no complete response within the step's timeout of ${formatDuration(spec.timeoutMs)}`,
+  });
+  const base = { name: step.name, durationMs: outcome.durationMs, phases: outcome.phases, ...(outcome.tlsCertExpiresAt !== undefined ? { tlsCertExpiresAt: outcome.tlsCertExpiresAt } : {}) };
+  if (!outcome.response) {
+    return { ...base, status: 'failed', ...(outcome.status !== undefined ? { httpStatus: outcome.status } : {}), ...(outcome.failure ?? failure('connection', 'no response')) };
+  }
+  const { response } = outcome;
+  const view = responseView(response.status, response.headers, response.body, outcome.durationMs);
+  const json = view.json();
+  const tokens = 'value' in json ? readTokenSet(json.value) : undefined;
+  // Secrets first: whatever is judged or reported next must already hide them.
+  if (tokens) {
+    context.redactor.add(tokens.accessToken);
+    if (tokens.refreshToken) context.redactor.add(tokens.refreshToken);
+  }
+  const failed = (problem: { reason: StepResult['reason']; message: string }): StepResult => ({
+    ...base,
+    status: 'failed',
+    httpStatus: response.status,
+    ...problem,
+    response: responseExcerpt(response.status, response.headers, view.text()),
+  } as StepResult);
+  if (tokens) expose(tokens, context);
+  const problem = checkResponse(step, view, context);
+  if (problem) {
+    const oauthError = 'value' in json ? describeOAuthError(json.value) : undefined;
+    return failed({ ...problem, message: oauthError ? `${problem.message}: ${oauthError}` : problem.message });
+  }
+  if (!tokens) return failed(failure('extraction', `the token response has no access_token${'error' in json ? ` (${json.error})` : ''}`));
+  if (tokens.refreshToken && context.oauth2 && tokens.refreshToken !== rendered.refreshToken) {
+    await context.oauth2.store.set(storeKey, tokens.refreshToken);
+  }
+  if (spec.reuseToken) context.oauth2?.tokens.put(cacheKey, tokens);
+  return { ...base, status: 'passed', httpStatus: response.status };
+}
+
+function expose(tokens: TokenSet, context: StepContext): void {
+  context.custom.set('access_token', tokens.accessToken);
+  context.custom.set('token_type', tokens.tokenType);
+  if (tokens.expiresIn !== undefined) context.custom.set('expires_in', String(tokens.expiresIn));
+  if (tokens.refreshToken !== undefined) context.custom.set('refresh_token', tokens.refreshToken);
+}
+
