@@ -7,6 +7,12 @@ import { runMonitor } from '../../src/run/run-monitor.js';
 import { Redactor } from '../../src/redaction/redactor.js';
 import { openOAuth2Services } from '../../src/oauth2/oauth2-services.js';
 import { reporters, REPORTERS } from '../../src/report/reporters.js';
+import { Writable } from 'node:stream';
+import { Registry } from 'prom-client';
+import { createLogger } from '../../src/logging/logger.js';
+import { logObserver } from '../../src/logging/log-observer.js';
+import { MetricsObserver } from '../../src/metrics/metrics-observer.js';
+import { combineObservers } from '../../src/run/observer.js';
 import { json, startHttpServer } from '../support/servers.js';
 import type { TestServer } from '../support/servers.js';
 import { monitorFromYaml } from '../support/monitors.js';
@@ -25,7 +31,8 @@ describe('the oauth2 step against a token endpoint', () => {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
       req.on('end', () => {
-        if (req.url === '/me') return accessTokens.has((req.headers.authorization ?? '').slice(7)) ? json(res, 200, { id: 'me' }) : json(res, 401, {});
+        // A careless API: it echoes the credential it got.
+        if (req.url === '/me') return accessTokens.has((req.headers.authorization ?? '').slice(7)) ? json(res, 200, { id: 'me', echo: req.headers.authorization }) : json(res, 401, {});
         const form = new URLSearchParams(body);
         requests.push({ authorization: req.headers.authorization, form });
         const [id, secret] = Buffer.from((req.headers.authorization ?? 'Basic ').slice(6), 'base64').toString().split(':').map((p) => decodeURIComponent(p.replace(/\+/g, ' ')));
@@ -144,13 +151,20 @@ steps:
     assert.deepEqual(Object.keys(JSON.parse(readFileSync(store, 'utf8')).tokens), ['rt/Refresh']);
   });
 
-  it('never shows tokens or the client secret in results or reports', async () => {
+  it('never shows tokens or the client secret in debug logs, results, reports or metrics', async () => {
     const oauth2 = await openOAuth2Services(dataDir);
     const redactor = new Redactor();
-    await runMonitor(refreshing(), { env: env(), oauth2, redactor });
-    accessTokens.clear();
-    const result = await runMonitor(refreshing(), { env: env(), oauth2, redactor });
-    const outputs = [JSON.stringify(result), ...REPORTERS.map((name) => reporters[name]([result]))];
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'debug', redactor, destination: new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(chunk.toString()), done()) }) });
+    const metrics = new MetricsObserver(new Registry(), { processMetrics: false });
+    const observer = combineObservers([logObserver(logger), metrics]);
+    await runMonitor(refreshing(), { env: env(), oauth2, redactor, observer });
+    const strict = refreshing();
+    strict.steps[1]?.assertions.push({ subject: 'jsonpath', property: '$.id', operator: 'equals', expected: 42 });
+    const result = await runMonitor(strict, { env: env(), oauth2, redactor, observer });
+    assert.equal(result.steps[1]?.reason, 'assertion', 'the second run fails, so its response is logged at debug');
+    assert.ok(lines.join('').includes('Bearer [redacted]'), 'the echoed credential is in the debug log, hidden');
+    const outputs = [lines.join(''), await metrics.render(), JSON.stringify(result), ...REPORTERS.map((name) => reporters[name]([result]))];
     for (const text of outputs) for (const secret of [SECRET, ...refreshTokens, ...accessTokens, `at-${counter}`]) assert.ok(!text.includes(secret), `${secret} in ${text}`);
   });
 
