@@ -111,6 +111,17 @@ ${extra}
     assert.equal(requests.length, 1);
   });
 
+  it('never shares a reused token between different scopes', async () => {
+    const oauth2 = await openOAuth2Services(dataDir);
+    const read = clientCredentials('      reuseToken: true');
+    const write = monitorFromYaml(JSON.stringify({ name: 'cc-write', schedule: '* * * * *', steps: [{ name: 'Token', oauth2: { tokenUrl: '<<env.API>>/token', grant: 'client_credentials', clientId: 'client', clientSecret: '<<env.CLIENT_SECRET>>', scope: 'write', reuseToken: true } }] }), env());
+    for (let i = 0; i < 2; i++) {
+      await runMonitor(read, { env: env(), oauth2 });
+      await runMonitor(write, { env: env(), oauth2 });
+    }
+    assert.deepEqual(requests.map((r) => r.form.get('scope')), ['read write', 'write']);
+  });
+
   it('drops a reused token when a later step gets a 401', async () => {
     const oauth2 = await openOAuth2Services(dataDir);
     const reusing = clientCredentials('      reuseToken: true');
