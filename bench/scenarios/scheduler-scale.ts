@@ -66,7 +66,7 @@ async function measure(size: number, seconds: number): Promise<Record<string, st
   clearInterval(sampler);
   await target.stop();
   let due = 0;
-  for (let slot = windowStart; slot < started + elapsedS * 1000; slot += 1000) {
+  for (let slot = windowStart; slot < windowStart + Math.floor(elapsedS) * 1000; slot += 1000) {
     const second = new Date(slot).getUTCSeconds();
     due += Math.floor((size - 1 - second) / 60) + 1; // monitors i < size with i % 60 === second
   }
