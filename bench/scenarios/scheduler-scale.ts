@@ -28,12 +28,17 @@ async function measure(size: number, seconds: number): Promise<Record<string, st
   let skipped = 0;
   let failed = 0;
   let finished = 0;
+  const reasons = new Map<string, number>();
   let windowStart = Infinity;
   const scheduler = new Scheduler({
     run: async (monitor) => {
       const result = await runMonitor(monitor, { env, redactor, observer: metrics });
       finished++;
-      if (!result.passed) failed++;
+      if (!result.passed) {
+        failed++;
+        const reason = result.steps.find((step) => step.status === 'failed')?.reason ?? 'unknown';
+        reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+      }
       return result;
     },
     observer: { runSkipped: (monitor) => (skipped++, metrics.runSkipped(monitor)) },
@@ -83,6 +88,6 @@ async function measure(size: number, seconds: number): Promise<Record<string, st
     'lag max ms': Math.max(...lags),
     'RSS MB': rssMax / 1024 / 1024,
     'CPU %': ((cpuUsed.user + cpuUsed.system) / 1000 / (elapsedS * 1000)) * 100,
-    'runs finished': finished,
+    'failure reasons': [...reasons].map(([reason, count]) => `${reason}:${count}`).join(' ') || '-',
   };
 }
