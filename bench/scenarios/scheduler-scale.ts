@@ -27,13 +27,11 @@ async function measure(size: number, seconds: number): Promise<Record<string, st
   const lags: number[] = [];
   let skipped = 0;
   let failed = 0;
-  let finished = 0;
   const reasons = new Map<string, number>();
   let windowStart = Infinity;
   const scheduler = new Scheduler({
     run: async (monitor) => {
       const result = await runMonitor(monitor, { env, redactor, observer: metrics });
-      finished++;
       if (!result.passed) {
         failed++;
         const reason = result.steps.find((step) => step.status === 'failed')?.reason ?? 'unknown';
@@ -61,7 +59,6 @@ async function measure(size: number, seconds: number): Promise<Record<string, st
   await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000)));
   windowStart = Date.now();
   skipped = 0;
-  finished = 0;
   const cpu = process.cpuUsage();
   const started = Date.now();
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
