@@ -37,3 +37,10 @@ export function envDefaults(env: NodeJS.ProcessEnv) {
     logLevel: env.STEPWATCH_LOG_LEVEL,
   };
 }
+
+export function historyOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const size = Number(value);
+  if (!Number.isInteger(size) || size < 1 || size > 10_000) throw new UsageError(`--history takes a number of runs from 1 to 10000, got '${value}'`);
+  return size;
+}

@@ -12,6 +12,7 @@ export interface ServeOptions {
   port: number;
   logLevel: string;
   dataDir: string;
+  historySize?: number;
   env: NodeJS.ProcessEnv;
   /** Runs after the daemon stopped, e.g. to close the demo API. */
   onStopped?: () => Promise<void>;
@@ -21,7 +22,8 @@ export interface ServeOptions {
 export async function serveUntilSignal(options: ServeOptions): Promise<0> {
   const redactor = new Redactor(secretEnvValues(options.env));
   const logger: Logger = createLogger({ level: options.logLevel, redactor });
-  const daemon: Daemon = await startDaemon({ ...options, logger, redactor });
+  const apiToken = options.env.STEPWATCH_API_TOKEN;
+  const daemon: Daemon = await startDaemon({ ...options, logger, redactor, ...(apiToken ? { apiToken } : {}) });
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));

@@ -10,6 +10,7 @@ import { runMonitor } from '../run/run-monitor.js';
 import { Scheduler } from '../schedule/scheduler.js';
 import { watchMonitors } from '../schedule/watch-monitors.js';
 import { buildApp } from '../server/app.js';
+import { StatusStore } from '../status/status-store.js';
 import { openOAuth2Services } from '../oauth2/oauth2-services.js';
 
 export interface DaemonOptions {
@@ -22,6 +23,10 @@ export interface DaemonOptions {
   /** Where refresh tokens are kept (refresh-tokens.json, mode 0600). */
   dataDir: string;
   watchIntervalMs?: number;
+  /** Guards POST /api/monitors/:name/run; the endpoint is off without it. */
+  apiToken?: string;
+  /** Runs kept per monitor for the API and the page. */
+  historySize?: number;
 }
 
 export interface Daemon {
@@ -37,7 +42,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const { logger, redactor, env } = options;
   const registry = new Registry();
   const metrics = new MetricsObserver(registry);
-  const observer = combineObservers([metrics, logObserver(logger)], (error) => logger.error({ err: error }, 'run observer failed'));
+  const status = new StatusStore(options.historySize);
+  const observer = combineObservers([metrics, status, logObserver(logger)], (error) => logger.error({ err: error }, 'run observer failed'));
   const catalog = new Catalog(options.monitorPaths, env);
   const oauth2 = await openOAuth2Services(options.dataDir);
   const scheduler = new Scheduler({
@@ -46,7 +52,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     onInternalError: (monitor, error) => logger.error({ monitor: monitor.name, err: error }, 'internal error while running the monitor; please report it'),
   });
   let ready = false;
-  const app = buildApp({ metrics, isReady: () => ready });
+  const app = buildApp({ metrics, isReady: () => ready, views: { monitors: catalog, status, control: scheduler, ...(options.apiToken ? { apiToken: options.apiToken } : {}) } });
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
@@ -62,6 +68,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     }
     const monitors = catalog.monitors();
     metrics.configLoaded(monitors, catalog.counts(), catalog.lastReloadSuccessful);
+    status.retain(new Set(monitors.map((monitor) => monitor.name)));
     scheduler.sync(monitors);
     logger.info({ ...catalog.counts(), reloadSuccessful: catalog.lastReloadSuccessful }, initial ? 'monitors loaded' : 'monitors reloaded');
   };

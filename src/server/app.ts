@@ -3,10 +3,16 @@ import type { FastifyInstance } from 'fastify';
 import type { MetricsSource } from '../metrics/metrics-observer.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { apiRoutes } from './routes/api.js';
+import type { ApiDeps } from './routes/api.js';
+import { pageRoutes } from './routes/pages.js';
+import { sendError } from './errors.js';
 
 export interface AppDeps {
   metrics: MetricsSource;
   isReady: () => boolean;
+  /** The monitors, their recent runs and the run control, for the JSON API and the status page. */
+  views?: ApiDeps;
 }
 
 /** Builds the HTTP app from its dependencies; listening is the caller's business. */
@@ -15,5 +21,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({ logger: false });
   healthRoutes(app, deps.isReady);
   metricsRoutes(app, deps.metrics);
+  if (deps.views) {
+    apiRoutes(app, deps.views);
+    pageRoutes(app, deps.views);
+  }
+  app.setNotFoundHandler((request, reply) => sendError(reply, 'NOT_FOUND', request.url.split('?')[0]));
   return app;
 }

@@ -1,16 +1,18 @@
 import { existsSync } from 'node:fs';
 import type { Command } from '../cli-error.js';
 import { UsageError } from '../cli-error.js';
-import { envDefaults, logLevelOption, parseCommandArgs, portOption } from '../options.js';
+import { envDefaults, historyOption, logLevelOption, parseCommandArgs, portOption } from '../options.js';
 import { serveUntilSignal } from '../serve.js';
 
 export const DEFAULT_PORT = 9464;
 
 export const startCommand: Command = {
   summary: 'run the scheduler and the HTTP server (/metrics, /healthz, /readyz)',
-  usage: `Usage: stepwatch start [--monitors DIR] [--host H] [--port N] [--data-dir DIR]
+  usage: `Usage: stepwatch start [--monitors DIR] [--host H] [--port N] [--data-dir DIR] [--history N]
 
-Runs every enabled monitor on its schedule and serves /metrics, /healthz and /readyz.
+Runs every enabled monitor on its schedule and serves /metrics, /healthz, /readyz, the status
+page at / and the JSON API under /api (docs/api.md); --history N runs are kept per monitor
+(default 100). POST /api/monitors/NAME/run needs $STEPWATCH_API_TOKEN.
 Monitor files are re-read when they change; a file that becomes invalid keeps its last
 good version running. SIGTERM or SIGINT stops scheduling, lets runs in progress finish
 (up to 30 s) and exits 0.
@@ -22,6 +24,7 @@ $STEPWATCH_PORT or ${DEFAULT_PORT}, $STEPWATCH_DATA_DIR or ./data, $STEPWATCH_LO
       host: { type: 'string' },
       port: { type: 'string' },
       'data-dir': { type: 'string' },
+      history: { type: 'string' },
     });
     if (positionals.length > 0) throw new UsageError(`start takes no positional arguments (got '${positionals[0]}'); use --monitors DIR`);
     const defaults = envDefaults(io.env);
@@ -33,6 +36,7 @@ $STEPWATCH_PORT or ${DEFAULT_PORT}, $STEPWATCH_DATA_DIR or ./data, $STEPWATCH_LO
       port: portOption(values.port as string | undefined ?? defaults.port, DEFAULT_PORT),
       logLevel: logLevelOption(defaults.logLevel, 'info'),
       dataDir: String(values['data-dir'] ?? defaults.dataDir),
+      historySize: historyOption(values.history as string | undefined),
       env: io.env,
     });
   },

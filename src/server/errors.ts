@@ -1,0 +1,18 @@
+import type { FastifyReply } from 'fastify';
+
+/** Every error the HTTP API answers, with its stable code and status, in one place. */
+export const API_ERRORS = {
+  MONITOR_NOT_FOUND: { status: 404, message: (name: string) => `no monitor named '${name}'` },
+  RUN_DISABLED: { status: 403, message: () => 'running monitors over the API is disabled: set STEPWATCH_API_TOKEN to enable it' },
+  UNAUTHORIZED: { status: 401, message: () => 'missing or wrong bearer token' },
+  RUN_IN_PROGRESS: { status: 409, message: (name: string) => `a run of '${name}' is already in progress` },
+  MONITOR_DISABLED: { status: 409, message: (name: string) => `monitor '${name}' is disabled` },
+  NOT_FOUND: { status: 404, message: (path: string) => `nothing at ${path}` },
+} as const;
+
+export type ApiErrorCode = keyof typeof API_ERRORS;
+
+export function sendError(reply: FastifyReply, code: ApiErrorCode, detail = ''): FastifyReply {
+  const error = API_ERRORS[code];
+  return reply.code(error.status).type('application/json; charset=utf-8').send({ error: { code, message: error.message(detail) } });
+}

@@ -1,0 +1,49 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { StatusStore } from '../../status/status-store.js';
+import { renderJson } from '../../report/json-report.js';
+import { sendError } from '../errors.js';
+import { runView, summarize } from '../monitor-views.js';
+import type { MonitorDirectory, RunControl } from '../monitor-views.js';
+
+export interface ApiDeps {
+  monitors: MonitorDirectory;
+  status: StatusStore;
+  control: RunControl;
+  /** The bearer token that guards POST .../run; the endpoint is off while it is unset. */
+  apiToken?: string;
+}
+
+/** Compares in constant time; hashing first makes the lengths equal, so length leaks nothing either. */
+function tokenMatches(given: string, expected: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+/** The JSON API: read-only, except the guarded run endpoint. */
+export function apiRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  app.get('/api/monitors', async () => ({
+    monitors: deps.monitors.monitors().map((monitor) => summarize(monitor, deps.status, deps.control)),
+    invalid: deps.monitors.invalid(),
+  }));
+
+  app.get<{ Params: { name: string } }>('/api/monitors/:name', async (request, reply) => {
+    const monitor = deps.monitors.get(request.params.name);
+    if (!monitor) return sendError(reply, 'MONITOR_NOT_FOUND', request.params.name);
+    return { ...summarize(monitor, deps.status, deps.control), history: deps.status.recent(monitor.name).map(runView) };
+  });
+
+  app.post<{ Params: { name: string } }>('/api/monitors/:name/run', async (request, reply) => {
+    if (!deps.apiToken) return sendError(reply, 'RUN_DISABLED');
+    const given = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+    if (given === undefined || !tokenMatches(given, deps.apiToken)) return sendError(reply, 'UNAUTHORIZED');
+    const monitor = deps.monitors.get(request.params.name);
+    if (!monitor) return sendError(reply, 'MONITOR_NOT_FOUND', request.params.name);
+    if (!monitor.enabled) return sendError(reply, 'MONITOR_DISABLED', monitor.name);
+    const run = deps.control.trigger(monitor.name);
+    if (!run) return sendError(reply, 'RUN_IN_PROGRESS', monitor.name);
+    const result = await run;
+    if (!result) throw new Error(`the run of ${monitor.name} failed inside stepwatch; see the logs`);
+    return reply.type('application/json; charset=utf-8').send(renderJson([result]));
+  });
+}

@@ -1,0 +1,44 @@
+import type { InvalidDocument } from '../../config/catalog.js';
+import type { MonitorSummary } from '../monitor-views.js';
+import { ago, html, ms } from './html.js';
+import type { Html } from './html.js';
+import { layout } from './layout.js';
+
+export function strip(recent: boolean[]): Html {
+  const runs = [...recent].reverse();
+  const passed = recent.filter(Boolean).length;
+  return html`<div class="strip" role="img" aria-label="${`${passed} of the last ${recent.length} runs passed`}">${runs.map((ok) => html`<span class="${ok ? 'ok' : 'ko'}"></span>`)}</div>`;
+}
+
+export function badge(state: string): Html {
+  return html`<span class="badge ${state}">${state}</span>`;
+}
+
+/** Every monitor at a glance: state, last run age, recent runs, the failing step. */
+export function overviewPage(monitors: MonitorSummary[], invalid: InvalidDocument[], now: number): Html {
+  const failing = monitors.filter((m) => m.state === 'failing').length;
+  const rows = monitors.map(
+    (m) => html`<tr>
+<td>${badge(m.state)}</td>
+<td><a href="/monitors/${encodeURIComponent(m.name)}">${m.name}</a>${m.description ? html`<div class="muted">${m.description}</div>` : ''}</td>
+<td>${m.lastRun ? ago(m.lastRun.startedAt, now) : 'not run yet'}</td>
+<td class="optional">${strip(m.recent)}</td>
+<td>${m.lastRun?.failedStep ? html`<strong>${m.lastRun.failedStep}</strong> <span class="muted">(${m.lastRun.reason})</span>` : ''}</td>
+<td class="optional">${m.lastRun ? m.lastRun.steps.filter((s) => s.status !== 'skipped').map((s) => html`<div>${s.name}: ${ms(s.durationMs)}</div>`) : ''}</td>
+</tr>`,
+  );
+  const body = html`<p>${monitors.length} monitors, <strong>${failing} failing</strong>${invalid.length > 0 ? html`, <strong>${invalid.length} invalid</strong>` : ''}.</p>
+<div class="table-wrap"><table>
+<caption class="muted">Monitors and their latest run</caption>
+<thead><tr><th scope="col">State</th><th scope="col">Monitor</th><th scope="col">Last run</th><th scope="col" class="optional">Recent runs (oldest to newest)</th><th scope="col">Failing step</th><th scope="col" class="optional">Step latency</th></tr></thead>
+<tbody>${rows}</tbody>
+</table></div>
+${invalid.length > 0 ? invalidSection(invalid) : ''}`;
+  return layout(failing > 0 ? `${failing} failing` : 'all passing', body);
+}
+
+function invalidSection(invalid: InvalidDocument[]): Html {
+  return html`<h2>Invalid monitor files</h2>
+${invalid.map((doc) => html`<div class="problem"><strong>${doc.name ?? doc.file}</strong>${doc.keptLastGood ? html` <span class="muted">(its last good version keeps running)</span>` : ''}
+<ul>${doc.diagnostics.map((d) => html`<li><code>${d.file}:${d.line}:${d.col}</code> ${d.message}</li>`)}</ul></div>`)}`;
+}
