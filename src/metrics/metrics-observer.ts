@@ -58,7 +58,12 @@ export class MetricsObserver implements RunObserver, MetricsSource {
 
   constructor(private readonly registry: Registry, options: { processMetrics?: boolean } = {}) {
     this.contentType = registry.contentType;
-    if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+    if (options.processMetrics ?? true) {
+      collectDefaultMetrics({ register: registry });
+      // Gauges named like counters, which `promtool check metrics` rejects; the same counts stay
+      // available per type in nodejs_active_handles, _requests and _resources.
+      for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
+    }
   }
 
   runSkipped(monitor: Monitor): void {
