@@ -1,4 +1,7 @@
 import http from 'node:http';
+import https from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { DemoAuthorizationServer } from './demo-authorization-server.js';
@@ -9,6 +12,8 @@ import { DemoAuthorizationServer } from './demo-authorization-server.js';
  */
 export interface DemoApi {
   url: string;
+  /** The same API over HTTPS with the demo's self-signed certificate. */
+  tlsUrl: string;
   clientId: string;
   clientSecret: string;
   /** A fresh refresh token for the demo user, as `stepwatch authorize` would obtain. */
@@ -30,7 +35,7 @@ export async function startDemoApi(options: DemoApiOptions = {}): Promise<DemoAp
   const outages = new Map<string, number>();
   const flakyRate = options.flakyFailureRate ?? 0.2;
 
-  const server = http.createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://demo');
     const outage = outages.get(url.pathname);
     if (outage !== undefined && !url.pathname.startsWith('/demo/')) return send(res, outage, { error: { status: outage, message: 'demo outage' } });
@@ -75,17 +80,25 @@ export async function startDemoApi(options: DemoApiOptions = {}): Promise<DemoAp
       default:
         return send(res, 404, { error: { status: 404, message: 'Not found' } });
     }
-  });
+  };
+  const server = http.createServer(handler);
+  // The same API over HTTPS, with a self-signed certificate (tls/README.md), for the TLS phases and expiry.
+  const tls = https.createServer({ key: readFileSync(new URL('../../src/demo/tls/demo-key.pem', import.meta.url)), cert: readFileSync(new URL('../../src/demo/tls/demo-cert.pem', import.meta.url)) }, handler);
 
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, host, resolve));
+  await new Promise<void>((resolve) => tls.listen(0, host, resolve));
+  const portOf = (s: http.Server) => (s.address() as AddressInfo).port;
   return {
-    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    url: `http://${host}:${portOf(server)}`,
+    tlsUrl: `https://${host}:${portOf(tls)}`,
     clientId: auth.clientId,
     clientSecret: auth.clientSecret,
     issueRefreshToken: () => auth.issueRefreshToken(),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: async () => {
+      await new Promise<void>((resolve) => tls.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
 

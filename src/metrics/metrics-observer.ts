@@ -120,12 +120,13 @@ export class MetricsObserver implements RunObserver, MetricsSource {
     };
     gauge('stepwatch_monitor_up', '1 if the last run of the monitor passed, 0 if it failed.', monitors.map((m) => [m.labels, m.up]));
     header(out, 'stepwatch_monitor_runs_total', 'counter', 'Runs of the monitor, by result.');
+    // Both results and the skip counter start at 0, so rate() and increase() see the first change.
     for (const m of monitors) {
-      if (m.success > 0) sample(out, 'stepwatch_monitor_runs_total', `${m.labels},result="success"`, m.success);
-      if (m.failure > 0) sample(out, 'stepwatch_monitor_runs_total', `${m.labels},result="failure"`, m.failure);
+      sample(out, 'stepwatch_monitor_runs_total', `${m.labels},result="success"`, m.success);
+      sample(out, 'stepwatch_monitor_runs_total', `${m.labels},result="failure"`, m.failure);
     }
     header(out, 'stepwatch_monitor_skipped_runs_total', 'counter', 'Scheduled runs skipped because the previous run was still going.');
-    for (const m of monitors) if (m.skipped > 0) sample(out, 'stepwatch_monitor_skipped_runs_total', m.labels, m.skipped);
+    for (const m of monitors) sample(out, 'stepwatch_monitor_skipped_runs_total', m.labels, m.skipped);
     header(out, 'stepwatch_monitor_run_duration_seconds', 'histogram', 'Duration of whole runs, retries included.');
     for (const m of monitors) if (m.duration.count > 0) m.duration.render(out, 'stepwatch_monitor_run_duration_seconds', m.labels, BUCKET_LABELS);
     gauge('stepwatch_monitor_last_run_timestamp_seconds', 'Unix time at which the last run finished.', monitors.map((m) => [m.labels, m.lastRun]));

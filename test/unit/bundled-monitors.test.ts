@@ -6,7 +6,7 @@ import { DEMO_MONITORS_DIR } from '../../src/demo/demo-monitors.js';
 
 describe('the monitors that ship with stepwatch', () => {
   it('the demo monitors are valid with the values `stepwatch demo` provides', async () => {
-    const catalog = new Catalog([DEMO_MONITORS_DIR], { DEMO_API_URL: 'http://127.0.0.1:1', DEMO_CLIENT_ID: 'id', DEMO_CLIENT_SECRET: 's' });
+    const catalog = new Catalog([DEMO_MONITORS_DIR], { DEMO_API_URL: 'http://127.0.0.1:1', DEMO_API_TLS_URL: 'https://127.0.0.1:2', DEMO_CLIENT_ID: 'id', DEMO_CLIENT_SECRET: 's' });
     await catalog.refresh();
     assert.deepEqual(catalog.invalid(), []);
     assert.deepEqual(catalog.monitors().map((m) => m.name), ['demo-featured-playlists', 'demo-my-profile', 'demo-new-releases']);

@@ -41,7 +41,7 @@ is random unless DEMO_CLIENT_SECRET is set. Refresh tokens go to a temporary fol
       logLevel: logLevelOption(defaults.logLevel, 'info'),
       // The demo API forgets its tokens when it stops, so its refresh tokens live in a folder of their own.
       dataDir,
-      env: { ...io.env, DEMO_API_URL: api.url, DEMO_CLIENT_ID: api.clientId, DEMO_CLIENT_SECRET: api.clientSecret },
+      env: { ...io.env, DEMO_API_URL: api.url, DEMO_API_TLS_URL: api.tlsUrl, DEMO_CLIENT_ID: api.clientId, DEMO_CLIENT_SECRET: api.clientSecret },
       onStopped: async () => {
         await api.close();
         rmSync(demoDataDir, { recursive: true, force: true });
