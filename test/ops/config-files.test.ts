@@ -1,0 +1,79 @@
+// The ops files checked with the real tools: promtool, amtool, and the Compose Specification schema.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import { parse } from 'yaml';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const at = (...parts: string[]) => path.join(ROOT, ...parts);
+const run = (command: string, args: string[]) => execFileSync(command, args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+describe('the Prometheus and Alertmanager files', () => {
+  it('promtool accepts the Prometheus config and its rule files', () => {
+    assert.match(run('promtool', ['check', 'config', 'prometheus/prometheus.yml']), /SUCCESS: prometheus\/prometheus.yml is valid/);
+    assert.match(run('promtool', ['check', 'rules', 'prometheus/rules/stepwatch.yml']), /SUCCESS: 10 rules found/);
+  });
+
+  it('every alert passes its promtool unit tests, including one that stays silent for a single failed run', () => {
+    assert.match(run('promtool', ['test', 'rules', 'prometheus/tests/stepwatch.test.yml']), /SUCCESS/);
+    const tests = readFileSync(at('prometheus/tests/stepwatch.test.yml'), 'utf8');
+    const rules = parse(readFileSync(at('prometheus/rules/stepwatch.yml'), 'utf8')) as { groups: Array<{ rules: Array<{ alert?: string }> }> };
+    for (const alert of rules.groups.flatMap((g) => g.rules).flatMap((r) => (r.alert ? [r.alert] : []))) {
+      assert.ok(tests.includes(`alertname: ${alert}`), `${alert} has a promtool test`);
+    }
+  });
+
+  it('amtool accepts the Alertmanager example, which groups by monitor and inhibits step alerts while a monitor is down', () => {
+    assert.match(run('amtool', ['check-config', 'alertmanager/alertmanager.yml']), /SUCCESS/);
+    const config = parse(readFileSync(at('alertmanager/alertmanager.yml'), 'utf8')) as { route: { group_by: string[] }; inhibit_rules: Array<{ source_matchers: string[]; target_matchers: string[]; equal: string[] }> };
+    assert.ok(config.route.group_by.includes('monitor'));
+    assert.deepEqual(config.inhibit_rules[0], { source_matchers: ['alertname = StepwatchMonitorDown'], target_matchers: ['alertname = StepwatchStepFailing'], equal: ['monitor'] });
+  });
+});
+
+describe('docker-compose.yml', () => {
+  const compose = parse(readFileSync(at('docker-compose.yml'), 'utf8')) as { services: Record<string, { volumes?: string[]; build?: string }> };
+
+  it('validates against the Compose Specification schema', () => {
+    const schema = JSON.parse(readFileSync(at('../shared/schemas/compose-spec.json'), 'utf8')) as object;
+    // The schema's $schema is spelled in a way ajv does not know; see shared/schemas/README.md.
+    const validate = new Ajv({ strict: false, validateSchema: false, validateFormats: false, allErrors: true }).compile(schema);
+    assert.equal(validate(compose), true, JSON.stringify(validate.errors, null, 2));
+  });
+
+  it('mounts only files that exist in the repository, and builds from the Dockerfile', () => {
+    const mounts = Object.values(compose.services).flatMap((service) => service.volumes ?? []).filter((volume) => volume.startsWith('./'));
+    assert.ok(mounts.length >= 5);
+    for (const volume of mounts) {
+      const source = volume.split(':')[0] ?? '';
+      assert.ok(existsSync(at(source)), `${source} is mounted but not in the repository`);
+    }
+    assert.equal(compose.services.stepwatch?.build, '.');
+    const dockerfile = readFileSync(at('Dockerfile'), 'utf8');
+    assert.match(dockerfile, /^USER node$/m, 'runs as a non-root user');
+    assert.match(dockerfile, /^HEALTHCHECK .*\n.*healthz/m, 'has a health check on /healthz');
+    assert.equal(dockerfile.match(/^FROM /gm)?.length, 2, 'multi-stage');
+  });
+});
+
+describe('the Grafana dashboards', () => {
+  const dashboards = readdirSync(at('grafana/dashboards')).map((file) => ({ file, json: JSON.parse(readFileSync(at('grafana/dashboards', file), 'utf8')) as { uid: string; panels: Array<{ id: number; datasource: { uid: string }; targets: Array<{ datasource: { uid: string } }> }> } }));
+
+  it('have stable panel ids and use the provisioned datasource, not a machine-specific one', () => {
+    const provisioned = parse(readFileSync(at('grafana/provisioning/datasources/prometheus.yml'), 'utf8')) as { datasources: Array<{ uid: string }> };
+    const uid = provisioned.datasources[0]?.uid;
+    assert.equal(dashboards.length, 2);
+    for (const { file, json } of dashboards) {
+      const ids = json.panels.map((panel) => panel.id);
+      assert.deepEqual(ids, ids.map((_, i) => i + 1), `${file}: panel ids are 1..n`);
+      for (const panel of json.panels) {
+        assert.equal(panel.datasource.uid, uid, `${file}: panel ${panel.id}`);
+        for (const target of panel.targets) assert.equal(target.datasource.uid, uid);
+      }
+    }
+  });
+});
