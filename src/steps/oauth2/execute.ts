@@ -2,8 +2,7 @@ import type { OAuth2Action, Step } from '../../core/monitor.js';
 import { failure } from '../../core/failure.js';
 import type { StepResult } from '../../core/results.js';
 import { responseView } from '../../core/response-view.js';
-import { formatDuration } from '../../core/duration.js';
-import { sendRequest } from '../../http/send-request.js';
+import { sendStepRequest } from '../send-step-request.js';
 import { CorruptStoreError, RefreshTokenStore } from '../../oauth2/refresh-token-store.js';
 import { TokenCache } from '../../oauth2/token-cache.js';
 import { describeOAuthError, readTokenSet } from '../../oauth2/token-response.js';
@@ -49,21 +48,10 @@ export async function executeOAuth2Step(step: OAuth2Step, context: StepContext):
     }
   }
 
-  const budget = context.deadline - started;
-  const runBound = budget < spec.timeoutMs;
-  const outcome = await sendRequest({
-    ...rendered.request,
-    timeoutMs: Math.max(0, Math.min(spec.timeoutMs, budget)),
-    timeoutMessage: runBound
-      ? `the run's timeout of ${formatDuration(context.runTimeoutMs)} ran out during this step`
-      : `no complete response within the step's timeout of ${formatDuration(spec.timeoutMs)}`,
-  });
-  const base = { name: step.name, durationMs: outcome.durationMs, phases: outcome.phases, ...(outcome.tlsCertExpiresAt !== undefined ? { tlsCertExpiresAt: outcome.tlsCertExpiresAt } : {}) };
-  if (!outcome.response) {
-    return { ...base, status: 'failed', ...(outcome.status !== undefined ? { httpStatus: outcome.status } : {}), ...(outcome.failure ?? failure('connection', 'no response')) };
-  }
-  const { response } = outcome;
-  const view = responseView(response.status, response.headers, response.body, outcome.durationMs);
+  const exchange = await sendStepRequest(step.name, rendered.request, spec.timeoutMs, context);
+  if (!exchange.response) return exchange.unanswered;
+  const { response, measured: base } = exchange;
+  const view = responseView(response.status, response.headers, response.body, exchange.durationMs);
   const json = view.json();
   const tokens = 'value' in json ? readTokenSet(json.value) : undefined;
   // Secrets first: whatever is judged or reported next must already hide them.

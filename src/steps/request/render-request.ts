@@ -11,7 +11,7 @@ import { resolverFor } from '../step-context.js';
  * header join the run's secret set, so they are hidden wherever they appear afterwards.
  * Throws MissingValueError for a reference with no value, and TypeError for an unusable URL.
  */
-export function renderRequest(spec: RequestSpec, context: StepContext, timeoutMs: number): HttpRequest {
+export function renderRequest(spec: RequestSpec, context: StepContext): Omit<HttpRequest, 'timeoutMs'> {
   const resolve = resolverFor(context);
   const keepSecret = (_ref: unknown, value: string) => context.redactor.add(value);
   const url = new URL(render(spec.url, resolve));
@@ -46,7 +46,6 @@ export function renderRequest(spec: RequestSpec, context: StepContext, timeoutMs
     url,
     headers,
     body,
-    timeoutMs,
     followRedirects: spec.followRedirects,
     insecureSkipVerify: spec.insecureSkipVerify,
   };
