@@ -162,6 +162,16 @@ steps:
     assert.deepEqual(Object.keys(JSON.parse(readFileSync(store, 'utf8')).tokens), ['rt/Refresh']);
   });
 
+  it('stores a rotated refresh token even when an assertion of the step fails', async () => {
+    const oauth2 = await openOAuth2Services(dataDir);
+    const strict = refreshing();
+    strict.steps[0]?.assertions.push({ subject: 'latency', operator: 'lessThan', expected: 0 });
+    const failedRun = await runMonitor(strict, { env: env(), oauth2 });
+    assert.equal(failedRun.steps[0]?.reason, 'assertion');
+    const next = await runMonitor(refreshing(), { env: env(), oauth2 });
+    assert.equal(next.passed, true, 'the next run uses the rotated token, which the server still accepts');
+  });
+
   it('never shows tokens or the client secret in debug logs, results, reports or metrics', async () => {
     const oauth2 = await openOAuth2Services(dataDir);
     const redactor = new Redactor();

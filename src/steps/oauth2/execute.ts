@@ -1,5 +1,6 @@
 import type { OAuth2Action, Step } from '../../core/monitor.js';
 import { failure } from '../../core/failure.js';
+import type { StepFailure } from '../../core/failure.js';
 import type { StepResult } from '../../core/results.js';
 import { responseView } from '../../core/response-view.js';
 import { sendStepRequest } from '../send-step-request.js';
@@ -54,28 +55,30 @@ export async function executeOAuth2Step(step: OAuth2Step, context: StepContext):
   const view = responseView(response.status, response.headers, response.body, exchange.durationMs);
   const json = view.json();
   const tokens = 'value' in json ? readTokenSet(json.value) : undefined;
-  // Secrets first: whatever is judged or reported next must already hide them.
   if (tokens) {
+    // Secrets first: whatever is judged or reported next must already hide them.
     context.redactor.add(tokens.accessToken);
     if (tokens.refreshToken) context.redactor.add(tokens.refreshToken);
+    // A rotated refresh token is stored even if an assertion fails below: the server has
+    // already revoked the old one, and losing the new one would break every later run.
+    if (tokens.refreshToken && context.oauth2 && tokens.refreshToken !== rendered.refreshToken) {
+      await context.oauth2.store.set(storeKey, tokens.refreshToken);
+    }
+    expose(tokens, context);
   }
-  const failed = (problem: { reason: StepResult['reason']; message: string }): StepResult => ({
+  const failed = (problem: StepFailure): StepResult => ({
     ...base,
     status: 'failed',
     httpStatus: response.status,
     ...problem,
     response: responseExcerpt(response.status, response.headers, view.text()),
-  } as StepResult);
-  if (tokens) expose(tokens, context);
+  });
   const problem = checkResponse(step, view, context);
   if (problem) {
     const oauthError = 'value' in json ? describeOAuthError(json.value) : undefined;
     return failed({ ...problem, message: oauthError ? `${problem.message}: ${oauthError}` : problem.message });
   }
   if (!tokens) return failed(failure('extraction', `the token response has no access_token${'error' in json ? ` (${json.error})` : ''}`));
-  if (tokens.refreshToken && context.oauth2 && tokens.refreshToken !== rendered.refreshToken) {
-    await context.oauth2.store.set(storeKey, tokens.refreshToken);
-  }
   if (spec.reuseToken) context.oauth2?.tokens.put(cacheKey, tokens);
   return { ...base, status: 'passed', httpStatus: response.status };
 }
