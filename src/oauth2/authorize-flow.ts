@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { sendRequest } from '../http/send-request.js';
-import { basicClientAuth } from './client-auth.js';
+import { tokenRequest } from './client-auth.js';
 import { pkcePair, randomState } from './pkce.js';
 import { describeOAuthError, readTokenSet } from './token-response.js';
 
@@ -108,13 +108,7 @@ export async function authorizeWithPkce(settings: AuthorizeSettings, announce: (
 
 async function exchangeCode(settings: AuthorizeSettings, code: string, verifier: string): Promise<{ refreshToken: string; scope?: string }> {
   const form = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: settings.redirectUri, code_verifier: verifier });
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
-  if (settings.clientAuth === 'basic' && settings.clientSecret !== undefined) headers.authorization = basicClientAuth(settings.clientId, settings.clientSecret);
-  else {
-    form.set('client_id', settings.clientId);
-    if (settings.clientSecret !== undefined) form.set('client_secret', settings.clientSecret);
-  }
-  const outcome = await sendRequest({ method: 'POST', url: new URL(settings.tokenUrl), headers, body: Buffer.from(form.toString()), timeoutMs: 30_000, followRedirects: false, insecureSkipVerify: settings.insecureSkipVerify });
+  const outcome = await sendRequest({ ...tokenRequest(settings.tokenUrl, form, settings, settings.insecureSkipVerify), timeoutMs: 30_000 });
   if (!outcome.response) throw new AuthorizeError(`the code exchange failed: ${outcome.failure?.message ?? 'no response'}`);
   let json: unknown;
   try {

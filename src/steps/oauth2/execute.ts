@@ -36,7 +36,7 @@ export async function executeOAuth2Step(step: OAuth2Step, context: StepContext):
     }
     throw error;
   }
-  if (rendered.problem) return { name: step.name, status: 'failed', durationMs: performance.now() - started, ...failure('template', rendered.problem) };
+  if ('problem' in rendered) return { name: step.name, status: 'failed', durationMs: performance.now() - started, ...failure('template', rendered.problem) };
 
   const cacheKey = TokenCache.key(rendered.identity);
   if (spec.reuseToken && context.oauth2) {

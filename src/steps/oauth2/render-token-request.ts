@@ -1,17 +1,20 @@
 import type { OAuth2Spec } from '../../core/monitor.js';
 import type { HttpRequest } from '../../http/send-request.js';
-import { basicClientAuth } from '../../oauth2/client-auth.js';
+import type { TokenCache } from '../../oauth2/token-cache.js';
+import { tokenRequest } from '../../oauth2/client-auth.js';
 import { render } from '../../templating/template.js';
 import type { StepContext } from '../step-context.js';
 import { resolverFor } from '../step-context.js';
 
-export interface RenderedTokenRequest {
-  request: Omit<HttpRequest, 'timeoutMs'>;
-  /** What makes this token distinct, for the reuse cache. */
-  identity: { tokenUrl: string; clientId: string; clientSecret?: string; grant: string; scope?: string; params: Array<[string, string]> };
-  refreshToken?: string;
-  problem?: string;
-}
+/** The request to send, or why there is none (a `template` failure of the step). */
+export type RenderedTokenRequest =
+  | {
+      request: Omit<HttpRequest, 'timeoutMs'>;
+      /** What makes this token distinct, for the reuse cache. */
+      identity: Parameters<typeof TokenCache.key>[0];
+      refreshToken?: string;
+    }
+  | { problem: string };
 
 /**
  * Fills an oauth2 step's templates and builds its form-encoded token request (RFC 6749 4.4 and
@@ -35,26 +38,16 @@ export function renderTokenRequest(spec: OAuth2Spec, context: StepContext, store
   const form = new URLSearchParams({ grant_type: spec.grant });
   if (spec.grant === 'refresh_token') {
     if (!refreshToken) {
-      return { request: emptyRequest(tokenUrl), identity, problem: `no refresh token for this step: set refreshToken, or run stepwatch authorize ${context.monitor}` };
+      return { problem: `no refresh token for this step: set refreshToken, or run stepwatch authorize ${context.monitor}` };
     }
     form.set('refresh_token', refreshToken);
   }
   if (scope) form.set('scope', scope);
   for (const [name, value] of params) form.set(name, value);
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
-  if (spec.clientAuth === 'basic' && clientSecret !== undefined) {
-    headers.authorization = basicClientAuth(clientId, clientSecret);
-  } else {
-    form.set('client_id', clientId);
-    if (clientSecret !== undefined) form.set('client_secret', clientSecret);
-  }
   return {
-    request: { method: 'POST', url: new URL(tokenUrl), headers, body: Buffer.from(form.toString()), followRedirects: false, insecureSkipVerify: spec.insecureSkipVerify },
+    request: tokenRequest(tokenUrl, form, { clientId, ...(clientSecret !== undefined ? { clientSecret } : {}), clientAuth: spec.clientAuth }, spec.insecureSkipVerify),
     identity,
     ...(refreshToken !== undefined ? { refreshToken } : {}),
   };
 }
 
-function emptyRequest(tokenUrl: string): Omit<HttpRequest, 'timeoutMs'> {
-  return { method: 'POST', url: new URL(tokenUrl), headers: {}, followRedirects: false, insecureSkipVerify: false };
-}
