@@ -38,6 +38,8 @@ export class Catalog {
   private files = new Map<string, FileState>();
   /** Whether every file read by the last load was valid. */
   lastReloadSuccessful = true;
+  /** Files (as displayed) read anew by the last refresh, so a caller reports only what changed. */
+  lastReadFiles = new Set<string>();
 
   constructor(
     private readonly paths: string[],
@@ -48,6 +50,7 @@ export class Catalog {
   async refresh(): Promise<boolean> {
     const found = await findMonitorFiles(this.paths);
     const next = new Map<string, FileState>();
+    this.lastReadFiles = new Set();
     let changed = false;
     let clean = true;
     // Reads overlap (the disk and the parser take turns); results are used in path order.
@@ -64,6 +67,7 @@ export class Catalog {
         return;
       }
       changed = true;
+      this.lastReadFiles.add(displayPath(file));
       const valid = loaded.documents.every((doc) => doc.diagnostics.length === 0);
       if (!valid) clean = false;
       const keep = !valid && previous !== undefined && previous.candidates.length > 0;

@@ -60,7 +60,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
   const reload = async (initial: boolean) => {
     if (!(await catalog.refresh()) && !initial) return;
-    for (const invalid of catalog.invalid()) {
+    // Only files read anew: an invalid file that did not change was reported when it was read.
+    for (const invalid of catalog.invalid().filter((doc) => catalog.lastReadFiles.has(doc.file))) {
       logger.error(
         { file: invalid.file, monitor: invalid.name, keptLastGood: invalid.keptLastGood, diagnostics: invalid.diagnostics.map(formatDiagnostic) },
         invalid.keptLastGood ? 'monitor file is invalid; its last good version keeps running' : 'monitor file is invalid; skipped',

@@ -42,6 +42,11 @@ describe('the daemon reloading a monitors folder', () => {
       assert.equal(error?.msg, 'monitor file is invalid; its last good version keeps running');
       assert.deepEqual(error?.diagnostics, [`${file}:6:10: timeout must be a duration such as 250ms, 1.5s, 2m, 1h, or a number of milliseconds, got string "soon"`]);
 
+      // Another file changes: the still-invalid one is not reported again.
+      writeFileSync(path.join(dir, 'other.yaml'), good.replace('watched', 'other'));
+      await until(async () => /stepwatch_monitor_info\{monitor="other"\} 1/.test(await metrics()));
+      assert.equal(logs.filter((line) => line.includes('"level":"error"')).length, 1, 'an unchanged invalid file is reported once');
+
       writeFileSync(file, good.replace('watched', 'renamed'));
       await until(async () => /^stepwatch_config_last_reload_successful 1$/m.test(await metrics()));
       assert.match(await metrics(), /stepwatch_monitor_info\{monitor="renamed"\} 1/);
