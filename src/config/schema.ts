@@ -120,8 +120,6 @@ const OAuth2 = Type.Object(
   { additionalProperties: false },
 );
 
-export const STEP_KINDS = ['request', 'oauth2'] as const;
-
 const Step = Type.Object(
   {
     name: Type.String({ minLength: 1, description: 'The `step` label, verbatim.' }),

@@ -1,5 +1,3 @@
-import type { Step } from '../core/monitor.js';
-import type { StepResult } from '../core/results.js';
 import type { Redactor } from '../redaction/redactor.js';
 import type { Reference } from '../templating/template.js';
 import type { TokenCache } from '../oauth2/token-cache.js';
@@ -26,8 +24,6 @@ export interface StepContext {
   /** Called when a step gets a 401: reused tokens of this run are dropped, so the next run fetches new ones. */
   readonly onUnauthorized: Array<() => void>;
 }
-
-export type StepExecutor<S extends Step = Step> = (step: S, context: StepContext) => Promise<StepResult>;
 
 export function resolverFor(context: StepContext): (ref: Reference) => string | undefined {
   return (ref) => (ref.namespace === 'env' ? context.env[ref.name] : context.custom.get(ref.name));

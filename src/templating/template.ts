@@ -70,10 +70,6 @@ function isNamespace(value: string): value is Namespace {
   return (NAMESPACES as readonly string[]).includes(value);
 }
 
-export function literal(text: string): Template {
-  return { parts: [text] };
-}
-
 export function isTemplate(value: unknown): value is Template {
   return typeof value === 'object' && value !== null && 'parts' in value && Array.isArray((value as Template).parts);
 }
