@@ -29,7 +29,8 @@ export function checkAssertion(assertion: Assertion, expected: unknown, response
   return `expected ${label} to ${operatorWords[assertion.operator]} ${shownExpected}, got ${shownActual}`;
 }
 
-function describeSubject(assertion: Assertion): string {
+/** How an assertion's subject reads in a message: `status`, `header x-id`, `$.items[0]`. */
+export function describeSubject(assertion: Assertion): string {
   if (assertion.subject === 'header') return `header ${assertion.property ?? ''}`;
   if (assertion.subject === 'jsonpath') return assertion.property ?? '$';
   return assertion.subject;

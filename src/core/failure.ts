@@ -10,6 +10,8 @@ export const FAILURE_REASONS = [
   'body_too_large',
   'protocol',
   'template',
+  // The last resort: something went wrong inside stepwatch; the message says what.
+  'internal',
 ] as const;
 
 export type FailureReason = (typeof FAILURE_REASONS)[number];

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { bodyText } from './body-text.js';
 
-/** A response as extractions and assertions see it; the body is decoded and parsed at most once. */
+/** A response as extractions and assertions see it; the body is decoded (by its charset) and parsed at most once. */
 export interface ResponseView {
   status: number;
   durationMs: number;
@@ -21,7 +22,8 @@ export function responseView(status: number, headers: IncomingHttpHeaders, body:
       return Array.isArray(value) ? value.join(', ') : value;
     },
     text() {
-      text ??= body.toString('utf8');
+      const contentType = headers['content-type'];
+      text ??= bodyText(body, Array.isArray(contentType) ? contentType[0] : contentType);
       return text;
     },
     json() {

@@ -20,17 +20,36 @@ export class ClientAbort extends Error {
   }
 }
 
-function isTlsError(code: string, message: string): boolean {
+/** OpenSSL's certificate verification results, as Node names them in `code` (X509_V_ERR_* without the prefix). */
+const CERTIFICATE_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'HOSTNAME_MISMATCH',
+  'INVALID_CA',
+  'INVALID_PURPOSE',
+  'PATH_LENGTH_EXCEEDED',
+  'OUT_OF_MEM',
+]);
+
+/**
+ * A handshake or certificate failure, judged by the error's code only: a peer that closes the
+ * connection during the handshake gives ECONNRESET with a message that mentions TLS, and that
+ * is a `connection` fault (the contract keeps `tls` for handshake and certificate failures).
+ */
+function isTlsError(code: string): boolean {
   return (
     code.startsWith('ERR_TLS_') ||
     code.startsWith('ERR_SSL_') ||
+    code.startsWith('UNABLE_TO_') ||
+    code.startsWith('ERROR_IN_') ||
     code.includes('CERT') ||
-    code === 'DEPTH_ZERO_SELF_SIGNED_CERT' ||
-    code === 'SELF_SIGNED_CERT_IN_CHAIN' ||
-    code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' ||
-    /ssl|tls|certificate/i.test(message)
+    code.includes('CRL') ||
+    CERTIFICATE_CODES.has(code)
   );
 }
+
+/** Node refuses, by throwing, to send a header value or name it cannot put on the wire. */
+const UNSENDABLE_CODES = new Set(['ERR_INVALID_CHAR', 'ERR_HTTP_INVALID_HEADER_VALUE', 'ERR_INVALID_HTTP_TOKEN']);
 
 /**
  * Maps a Node network error to the contract's reasons. `answered` tells whether response headers
@@ -43,13 +62,16 @@ export function classifyError(error: unknown, answered: boolean): StepFailure {
   const code = typeof err?.code === 'string' ? err.code : '';
   const message = err?.message ?? String(error);
   if (DNS_CODES.has(code)) return failure('dns', `DNS lookup failed for ${hostOf(err)}: ${code}`);
-  if (isTlsError(code, message) && !answered) return failure('tls', `TLS handshake failed: ${code || message}`);
+  if (UNSENDABLE_CODES.has(code)) return failure('template', `a rendered value cannot be sent: ${message}`);
+  if (isTlsError(code) && !answered) return failure('tls', `TLS handshake failed: ${code} (${message})`);
   if (code.startsWith('HPE_')) return failure('protocol', `invalid HTTP response: ${message}`);
   if (answered) return failure('protocol', `response ended before it was complete: ${code || message}`);
   if (CONNECTION_CODES.has(code) || message === 'socket hang up') {
     return failure('connection', `connection failed: ${code || message}`);
   }
-  return failure('connection', `request failed: ${code ? `${code} ` : ''}${message}`);
+  // Network errors carry a code; one without is a fault of stepwatch itself, and says so.
+  if (!code) return failure('internal', `stepwatch failed while sending the request (${err instanceof Error ? `${err.name}: ` : ''}${message}); please report it`);
+  return failure('connection', `request failed: ${code} ${message}`);
 }
 
 function hostOf(err: NodeJS.ErrnoException & { hostname?: string }): string {

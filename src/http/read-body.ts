@@ -13,11 +13,12 @@ const DECODERS: Record<string, () => NodeJS.ReadWriteStream> = {
 
 /**
  * Reads a response body, decoded per Content-Encoding, and aborts once it passes `maxBytes`
- * (counted after decoding, so a small gzip bomb cannot slip past the cap).
+ * (counted after decoding, so a small gzip bomb cannot slip past the cap). The answer to a HEAD
+ * has no body whatever its Content-Length says (RFC 9110 9.3.2), so only the bytes count there.
  */
-export async function readBody(response: IncomingMessage, maxBytes: number): Promise<Buffer> {
+export async function readBody(response: IncomingMessage, maxBytes: number, isHead = false): Promise<Buffer> {
   const declared = Number(response.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  if (!isHead && Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
   const encoding = String(response.headers['content-encoding'] ?? '').trim().toLowerCase();
   const decoder = DECODERS[encoding]?.();
   const source: Readable = decoder ? (response.pipe(decoder) as unknown as Readable) : response;

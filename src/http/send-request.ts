@@ -7,6 +7,7 @@ import { failure } from '../core/failure.js';
 import type { PhaseTimings } from '../core/results.js';
 import { ClientAbort, classifyError } from './classify-error.js';
 import { readBody } from './read-body.js';
+import { earliestChainExpiry } from './certificate-expiry.js';
 import { emptyPhases, startPhaseClock } from './phases.js';
 
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -72,7 +73,18 @@ export async function sendRequest(request: HttpRequest): Promise<HttpOutcome> {
     if (hop >= MAX_REDIRECTS) {
       return done({ failure: failure('protocol', `too many redirects (more than ${MAX_REDIRECTS})`), status: response.status });
     }
-    current = nextHop(current, response.status, new URL(location, current.url));
+    const target = resolveLocation(location, current.url);
+    if (!target) return done({ failure: failure('protocol', `the redirect's Location '${location}' is not a URL`), status: response.status });
+    current = nextHop(current, response.status, target);
+  }
+}
+
+/** RFC 9110 10.2.2: Location is a URI reference, resolved against the URL that answered. */
+function resolveLocation(location: string, base: URL): URL | undefined {
+  try {
+    return new URL(location, base);
+  } catch {
+    return undefined;
   }
 }
 
@@ -127,7 +139,15 @@ function sendOnce(hop: Hop, request: HttpRequest, timeoutMs: number, phases: Pha
       agent: false,
       ...(isHttps ? { rejectUnauthorized: !request.insecureSkipVerify, servername: serverName(hop.url) } : {}),
     };
-    const req = (isHttps ? https : http).request(hop.url, options);
+    let req: http.ClientRequest;
+    try {
+      req = (isHttps ? https : http).request(hop.url, options);
+    } catch (error) {
+      // Node refuses to send some values (a header with CR/LF or a non-Latin-1 character) by throwing.
+      clock.addTo(phases);
+      resolve({ failure: classifyError(error, false) });
+      return;
+    }
     const timer = setTimeout(() => {
       const message = request.timeoutMessage ?? `no complete response within ${Math.round(request.timeoutMs)}ms`;
       req.destroy(new ClientAbort(failure('timeout', message)));
@@ -137,9 +157,7 @@ function sendOnce(hop: Hop, request: HttpRequest, timeoutMs: number, phases: Pha
       socket.once('connect', () => clock.mark('connect'));
       socket.once('secureConnect', () => {
         clock.mark('secure');
-        const cert = (socket as TLSSocket).getPeerCertificate?.();
-        const expires = cert?.valid_to ? Date.parse(cert.valid_to) : NaN;
-        if (Number.isFinite(expires)) tlsCertExpiresAt = expires / 1000;
+        tlsCertExpiresAt = earliestChainExpiry(socket as TLSSocket);
       });
     });
     req.on('error', (error) => finish({ failure: classifyError(error, answered), status }));
@@ -147,7 +165,7 @@ function sendOnce(hop: Hop, request: HttpRequest, timeoutMs: number, phases: Pha
       answered = true;
       status = res.statusCode ?? 0;
       clock.mark('firstByte');
-      readBody(res, request.maxBodyBytes ?? MAX_BODY_BYTES).then(
+      readBody(res, request.maxBodyBytes ?? MAX_BODY_BYTES, hop.method === 'HEAD').then(
         (body) => {
           clock.mark('end');
           finish({ response: { status: status ?? 0, headers: res.headers, body, url: hop.url } });
@@ -158,7 +176,12 @@ function sendOnce(hop: Hop, request: HttpRequest, timeoutMs: number, phases: Pha
         },
       );
     });
-    req.end(hop.body);
+    try {
+      req.end(hop.body);
+    } catch (error) {
+      req.destroy();
+      finish({ failure: classifyError(error, false) });
+    }
   });
 }
 

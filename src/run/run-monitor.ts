@@ -1,8 +1,9 @@
-import type { Monitor } from '../core/monitor.js';
+import type { Monitor, Step } from '../core/monitor.js';
 import type { RunResult, StepResult } from '../core/results.js';
 import { Redactor } from '../redaction/redactor.js';
 import { executeStep } from '../steps/registry.js';
 import type { RunObserver } from './observer.js';
+import { brokenAttempt, internalStepFailure } from './internal-failure.js';
 import type { OAuth2Services, StepContext } from '../steps/step-context.js';
 
 export interface RunDeps {
@@ -34,38 +35,49 @@ export async function runMonitor(monitor: Monitor, deps: RunDeps = {}): Promise<
   return final;
 }
 
+/**
+ * One attempt. Nothing thrown inside it escapes (docs/monitors.md, "Runs"): a step whose executor
+ * throws fails with `internal`, and if the attempt itself breaks, it still ends as a failed result.
+ */
 async function runAttempt(monitor: Monitor, attempt: number, deps: RunDeps, now: () => number): Promise<RunResult> {
   const startedAt = now();
   const started = performance.now();
   const redactor = deps.redactor ? deps.redactor.child() : new Redactor();
-  const context: StepContext = {
-    custom: new Map<string, string>(),
-    env: deps.env ?? process.env,
-    redactor,
-    deadline: started + monitor.timeoutMs,
-    runTimeoutMs: monitor.timeoutMs,
-    monitor: monitor.name,
-    ...(deps.oauth2 ? { oauth2: deps.oauth2 } : {}),
-    onUnauthorized: [],
-  };
   const steps: StepResult[] = [];
-  let failed = false;
-  for (const step of monitor.steps) {
-    if (failed) {
-      steps.push({ name: step.name, status: 'skipped', durationMs: 0 });
-      continue;
+  const base = () => ({ monitor: monitor.name, startedAt, durationMs: performance.now() - started, attempts: attempt });
+  try {
+    const context: StepContext = {
+      custom: new Map<string, string>(),
+      env: deps.env ?? process.env,
+      redactor,
+      deadline: started + monitor.timeoutMs,
+      runTimeoutMs: monitor.timeoutMs,
+      monitor: monitor.name,
+      ...(deps.oauth2 ? { oauth2: deps.oauth2 } : {}),
+      onUnauthorized: [],
+    };
+    let failed = false;
+    for (const step of monitor.steps) {
+      if (failed) {
+        steps.push({ name: step.name, status: 'skipped', durationMs: 0 });
+        continue;
+      }
+      const stepResult = await executeGuarded(step, context);
+      steps.push(stepResult);
+      failed = stepResult.status === 'failed';
+      if (stepResult.httpStatus === 401) for (const drop of context.onUnauthorized) drop();
     }
-    const stepResult = await executeStep(step, context);
-    steps.push(stepResult);
-    failed = stepResult.status === 'failed';
-    if (stepResult.httpStatus === 401) for (const drop of context.onUnauthorized) drop();
+    return redactor.censorDeep({ ...base(), passed: !failed, steps });
+  } catch (error) {
+    return brokenAttempt(monitor, base(), steps, error, redactor);
   }
-  return redactor.censorDeep({
-    monitor: monitor.name,
-    passed: !failed,
-    startedAt,
-    durationMs: performance.now() - started,
-    attempts: attempt,
-    steps,
-  });
+}
+
+async function executeGuarded(step: Step, context: StepContext): Promise<StepResult> {
+  const started = performance.now();
+  try {
+    return await executeStep(step, context);
+  } catch (error) {
+    return internalStepFailure(step.name, performance.now() - started, error);
+  }
 }

@@ -2,7 +2,8 @@ import type { Step } from '../core/monitor.js';
 import type { StepFailure } from '../core/failure.js';
 import { failure } from '../core/failure.js';
 import type { ResponseView } from '../core/response-view.js';
-import { checkAssertion } from '../assertions/evaluate.js';
+import { checkAssertion, describeSubject } from '../assertions/evaluate.js';
+import { isStackOverflow, TOO_DEEP } from '../core/stack-overflow.js';
 import { extract } from '../extraction/extract.js';
 import { renderJson, MissingValueError } from '../templating/template.js';
 import type { StepContext } from './step-context.js';
@@ -26,14 +27,30 @@ export function checkResponse(step: Step, response: ResponseView, context: StepC
       if (error instanceof MissingValueError) return failure('template', `${error.message} for an assertion`);
       throw error;
     }
-    const problem = checkAssertion(assertion, expected, response);
+    const problem = judged(() => checkAssertion(assertion, expected, response), describeSubject(assertion), expected);
     if (problem) return failure(assertion.subject === 'status' ? 'status' : 'assertion', problem);
   }
   for (const extraction of step.extractions) {
-    const outcome = extract(extraction, response);
+    const outcome = judged(() => extract(extraction, response), `extract ${extraction.name}`, extraction.expression);
+    if (typeof outcome === 'string') return failure('extraction', outcome);
     if ('error' in outcome) return failure('extraction', `extract ${extraction.name}: ${outcome.error}`);
     if (extraction.secret) context.redactor.add(outcome.value);
     context.custom.set(extraction.name, outcome.value);
   }
   return undefined;
+}
+
+/**
+ * Runs one judgement over data the API chose: a pattern built at run time that is not a regex,
+ * or JSON too deep to walk, fails that assertion or extraction (a string: the message) instead
+ * of the run. Anything else thrown is a fault of stepwatch and goes on up (reason `internal`).
+ */
+function judged<T>(judge: () => T, label: string, pattern: unknown): T | string {
+  try {
+    return judge();
+  } catch (error) {
+    if (error instanceof SyntaxError && /regular expression|RegExp/.test(error.message)) return `${label}: the pattern '${String(pattern)}' is not a valid regular expression (${error.message})`;
+    if (isStackOverflow(error)) return `${label}: ${TOO_DEEP}`;
+    throw error;
+  }
 }

@@ -31,7 +31,7 @@ export async function executeOAuth2Step(step: OAuth2Step, context: StepContext):
     const stored = spec.grant === 'refresh_token' ? await context.oauth2?.store.get(storeKey) : undefined;
     rendered = renderTokenRequest(spec, context, stored);
   } catch (error) {
-    if (error instanceof MissingValueError || error instanceof TypeError || error instanceof CorruptStoreError) {
+    if (error instanceof MissingValueError || error instanceof CorruptStoreError) {
       return { name: step.name, status: 'failed', durationMs: performance.now() - started, ...failure('template', error.message) };
     }
     throw error;

@@ -28,6 +28,7 @@ export function renderTokenRequest(spec: OAuth2Spec, context: StepContext, store
     return value;
   };
   const tokenUrl = render(spec.tokenUrl, resolve);
+  if (!URL.canParse(tokenUrl)) return { problem: `the tokenUrl '${tokenUrl}' is not a valid URL` };
   const clientId = render(spec.clientId, resolve);
   const clientSecret = spec.clientSecret ? secret(render(spec.clientSecret, resolve)) : undefined;
   const scope = spec.scope ? render(spec.scope, resolve) : undefined;

@@ -4,6 +4,7 @@ import type { StepResult } from '../../core/results.js';
 import { responseView } from '../../core/response-view.js';
 import { sendStepRequest } from '../send-step-request.js';
 import { MissingValueError } from '../../templating/template.js';
+import { RenderProblem } from '../render-problem.js';
 import { checkResponse } from '../check-response.js';
 import { responseExcerpt } from '../response-excerpt.js';
 import type { StepContext } from '../step-context.js';
@@ -17,9 +18,8 @@ export async function executeRequestStep(step: Step & { action: RequestAction },
   try {
     request = renderRequest(step.action.request, context);
   } catch (error) {
-    if (!(error instanceof MissingValueError) && !(error instanceof TypeError)) throw error;
-    const message = error instanceof MissingValueError ? error.message : `request URL is not valid: ${error.message}`;
-    return { name: step.name, status: 'failed', durationMs: performance.now() - started, ...failure('template', message) };
+    if (!(error instanceof MissingValueError) && !(error instanceof RenderProblem)) throw error;
+    return { name: step.name, status: 'failed', durationMs: performance.now() - started, ...failure('template', error.message) };
   }
   const exchange = await sendStepRequest(step.name, request, step.action.request.timeoutMs, context);
   if (!exchange.response) return exchange.unanswered;

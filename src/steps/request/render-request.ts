@@ -3,22 +3,28 @@ import { authHeaderBuilders } from '../../auth/request-auth.js';
 import { isSensitiveHeader } from '../../redaction/redactor.js';
 import { render, renderJson } from '../../templating/template.js';
 import type { HttpRequest } from '../../http/send-request.js';
+import { headerValueProblem } from '../../http/header-value.js';
+import { RenderProblem } from '../render-problem.js';
 import type { StepContext } from '../step-context.js';
 import { resolverFor } from '../step-context.js';
 
 /**
  * Fills a request spec's templates for this run. Values that land in `auth` or in a sensitive
  * header join the run's secret set, so they are hidden wherever they appear afterwards.
- * Throws MissingValueError for a reference with no value, and TypeError for an unusable URL.
+ * Throws MissingValueError for a reference with no value, and RenderProblem for a value that
+ * cannot be sent (a URL that is not one, a header value with CR/LF or outside Latin-1).
  */
 export function renderRequest(spec: RequestSpec, context: StepContext): Omit<HttpRequest, 'timeoutMs'> {
   const resolve = resolverFor(context);
   const keepSecret = (_ref: unknown, value: string) => context.redactor.add(value);
-  const url = new URL(render(spec.url, resolve));
+  const url = parseUrl(render(spec.url, resolve));
   for (const [name, value] of spec.query) url.searchParams.append(name, render(value, resolve));
   const headers: Record<string, string> = {};
   for (const [name, value] of spec.headers) {
-    headers[name.toLowerCase()] = render(value, resolve, isSensitiveHeader(name) ? keepSecret : undefined);
+    const rendered = render(value, resolve, isSensitiveHeader(name) ? keepSecret : undefined);
+    const problem = headerValueProblem(rendered);
+    if (problem) throw new RenderProblem(`header ${name}: the rendered value ${problem}`);
+    headers[name.toLowerCase()] = rendered;
   }
   if (spec.auth?.kind === 'basic') {
     const username = render(spec.auth.username, resolve, keepSecret);
@@ -49,4 +55,12 @@ export function renderRequest(spec: RequestSpec, context: StepContext): Omit<Htt
     followRedirects: spec.followRedirects,
     insecureSkipVerify: spec.insecureSkipVerify,
   };
+}
+
+function parseUrl(text: string): URL {
+  try {
+    return new URL(text);
+  } catch {
+    throw new RenderProblem(`the request URL '${text}' is not a valid URL`);
+  }
 }
