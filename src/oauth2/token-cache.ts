@@ -9,19 +9,37 @@ interface CachedToken {
   expiresAt: number;
 }
 
+/** Everything that makes the server hand out a different token: what a reused token is keyed by. */
+export interface TokenIdentity {
+  tokenUrl: string;
+  clientId: string;
+  clientSecret?: string;
+  grant: string;
+  scope?: string;
+  /** Extra form parameters (audience, resource...), in any order. */
+  params: Array<[string, string]>;
+  /**
+   * For the refresh_token grant, the refresh-token store slot the token comes from (monitor and
+   * step): the user a token acts for. The slot, not the token itself, since the token rotates on
+   * every exchange while the user stays the same.
+   */
+  refreshTokenSlot?: string;
+}
+
 /**
  * Access tokens kept for `reuseToken: true`. The key covers everything that makes a token
- * different (token URL, client, grant, scope, extra params), so different clients or scopes
- * never share one; the client secret enters only as a hash.
+ * different (token URL, client, grant, scope, extra params, the user of a refresh token), so
+ * different clients, scopes or users never share one; the client secret enters only as a hash.
  */
 export class TokenCache {
   private readonly tokens = new Map<string, CachedToken>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  static key(parts: { tokenUrl: string; clientId: string; clientSecret?: string; grant: string; scope?: string; params: Array<[string, string]> }): string {
-    const secret = parts.clientSecret === undefined ? '' : createHash('sha256').update(parts.clientSecret).digest('hex');
-    return JSON.stringify([parts.tokenUrl, parts.clientId, secret, parts.grant, parts.scope ?? '', [...parts.params].sort()]);
+  static key(identity: TokenIdentity): string {
+    const hash = (value: string | undefined) => (value === undefined ? '' : createHash('sha256').update(value).digest('hex'));
+    const params = identity.params.map(([name, value]) => JSON.stringify([name, value])).sort();
+    return JSON.stringify([identity.tokenUrl, identity.clientId, hash(identity.clientSecret), identity.grant, identity.scope ?? '', params, identity.refreshTokenSlot ?? '']);
   }
 
   get(key: string): TokenSet | undefined {

@@ -5,11 +5,26 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
+import type { Readable } from 'node:stream';
 import { CorruptStoreError, RefreshTokenStore } from '../../src/oauth2/refresh-token-store.js';
 import { openOAuth2Services } from '../../src/oauth2/oauth2-services.js';
 
 const tempDir = () => mkdtempSync(path.join(tmpdir(), 'stepwatch-store-'));
+
+/** Resolves once `count` lines have come out of a stream; fails if it ends first. */
+function linesFrom(stream: Readable, count: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = 0;
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString().split('\n').length - 1;
+      if (seen < count) return;
+      stream.off('data', onData);
+      resolve();
+    };
+    stream.on('data', onData);
+    stream.once('end', () => reject(new Error(`the stream ended after ${seen} of ${count} lines`)));
+  });
+}
 
 describe('the refresh-token store', () => {
   it('keeps every update when many monitors rotate their tokens at once', async () => {
@@ -36,8 +51,8 @@ describe('the refresh-token store', () => {
     const writer = fileURLToPath(new URL('../support/store-writer.ts', import.meta.url));
     for (let round = 0; round < 8; round++) {
       const child = spawn(process.execPath, ['--import', 'tsx', writer, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
-      await new Promise((resolve) => child.stdout.once('data', resolve));
-      await sleep(30 + round * 17);
+      // Killed once it has finished round + 1 writes: somewhere in the middle of the next one.
+      await linesFrom(child.stdout, round + 1);
       child.kill('SIGKILL');
       await new Promise((resolve) => child.once('exit', resolve));
       const store = JSON.parse(readFileSync(path.join(dir, 'refresh-tokens.json'), 'utf8')) as { version: number; tokens: Record<string, { refreshToken: string }> };

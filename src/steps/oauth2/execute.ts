@@ -29,7 +29,7 @@ export async function executeOAuth2Step(step: OAuth2Step, context: StepContext):
   let rendered;
   try {
     const stored = spec.grant === 'refresh_token' ? await context.oauth2?.store.get(storeKey) : undefined;
-    rendered = renderTokenRequest(spec, context, stored);
+    rendered = renderTokenRequest(spec, context, storeKey, stored);
   } catch (error) {
     if (error instanceof MissingValueError || error instanceof CorruptStoreError) {
       return { name: step.name, status: 'failed', durationMs: performance.now() - started, ...failure('template', error.message) };

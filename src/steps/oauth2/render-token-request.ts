@@ -1,6 +1,6 @@
 import type { OAuth2Spec } from '../../core/monitor.js';
 import type { HttpRequest } from '../../http/send-request.js';
-import type { TokenCache } from '../../oauth2/token-cache.js';
+import type { TokenIdentity } from '../../oauth2/token-cache.js';
 import { tokenRequest } from '../../oauth2/client-auth.js';
 import { render } from '../../templating/template.js';
 import type { StepContext } from '../step-context.js';
@@ -11,7 +11,7 @@ export type RenderedTokenRequest =
   | {
       request: Omit<HttpRequest, 'timeoutMs'>;
       /** What makes this token distinct, for the reuse cache. */
-      identity: Parameters<typeof TokenCache.key>[0];
+      identity: TokenIdentity;
       refreshToken?: string;
     }
   | { problem: string };
@@ -21,7 +21,7 @@ export type RenderedTokenRequest =
  * 6). The client secret and refresh token join the run's secret set. A stored refresh token wins
  * over the one written in the monitor, which is only the first one.
  */
-export function renderTokenRequest(spec: OAuth2Spec, context: StepContext, storedRefreshToken: string | undefined): RenderedTokenRequest {
+export function renderTokenRequest(spec: OAuth2Spec, context: StepContext, refreshTokenSlot: string, storedRefreshToken: string | undefined): RenderedTokenRequest {
   const resolve = resolverFor(context);
   const secret = (value: string) => {
     context.redactor.add(value);
@@ -35,7 +35,15 @@ export function renderTokenRequest(spec: OAuth2Spec, context: StepContext, store
   const params = spec.params.map(([name, value]): [string, string] => [name, render(value, resolve)]);
   const refreshToken = storedRefreshToken ?? (spec.refreshToken ? render(spec.refreshToken, resolve) : undefined);
   if (refreshToken) secret(refreshToken);
-  const identity = { tokenUrl, clientId, ...(clientSecret !== undefined ? { clientSecret } : {}), grant: spec.grant, ...(scope !== undefined ? { scope } : {}), params };
+  const identity: TokenIdentity = {
+    tokenUrl,
+    clientId,
+    ...(clientSecret !== undefined ? { clientSecret } : {}),
+    grant: spec.grant,
+    ...(scope !== undefined ? { scope } : {}),
+    params,
+    ...(spec.grant === 'refresh_token' ? { refreshTokenSlot } : {}),
+  };
   const form = new URLSearchParams({ grant_type: spec.grant });
   if (spec.grant === 'refresh_token') {
     if (!refreshToken) {
