@@ -3,7 +3,7 @@
 import { Registry } from 'prom-client';
 import { runMonitor } from '../../src/run/run-monitor.js';
 import { MetricsObserver } from '../../src/metrics/metrics-observer.js';
-import { Redactor, secretEnvValues } from '../../src/redaction/redactor.js';
+import { Redactor } from '../../src/redaction/redactor.js';
 import { rawFlow } from '../raw-flow.js';
 import { flowMonitor } from '../flow-monitor.js';
 import { cpuMs, median, pool, printTable, startTarget, writeResult } from '../support.js';
@@ -12,7 +12,7 @@ export async function perFlow(options: { flows: number; rounds: number }): Promi
   const target = await startTarget();
   const env = { TARGET: target.url, CLIENT_ID: 'bench', CLIENT_SECRET: 'bench-secret' };
   const monitor = flowMonitor(env);
-  const redactor = new Redactor(secretEnvValues(env));
+  const redactor = new Redactor();
   const metrics = new MetricsObserver(new Registry(), { processMetrics: false });
   const variants: Record<string, () => Promise<boolean>> = {
     raw: async () => (await rawFlow(target.url, env.CLIENT_ID, env.CLIENT_SECRET)).passed,

@@ -4,7 +4,7 @@
 import { Registry } from 'prom-client';
 import type { Monitor } from '../../src/core/monitor.js';
 import { MetricsObserver } from '../../src/metrics/metrics-observer.js';
-import { Redactor, secretEnvValues } from '../../src/redaction/redactor.js';
+import { Redactor } from '../../src/redaction/redactor.js';
 import { runMonitor } from '../../src/run/run-monitor.js';
 import { Scheduler } from '../../src/schedule/scheduler.js';
 import { flowMonitor } from '../flow-monitor.js';
@@ -22,7 +22,7 @@ async function measure(size: number, seconds: number): Promise<Record<string, st
   const env = { TARGET: target.url, CLIENT_ID: 'bench', CLIENT_SECRET: 'bench-secret' };
   const base = flowMonitor(env);
   const monitors: Monitor[] = Array.from({ length: size }, (_, i) => ({ ...base, name: `bench-${i}`, schedule: `${i % 60} * * * * *` }));
-  const redactor = new Redactor(secretEnvValues(env));
+  const redactor = new Redactor();
   const metrics = new MetricsObserver(new Registry(), { processMetrics: false });
   const lags: number[] = [];
   let skipped = 0;

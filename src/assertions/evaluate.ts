@@ -18,14 +18,17 @@ const subjects = {
   },
 } satisfies Record<AssertionSubject, Subject>;
 
-/** Checks one assertion whose expected value is already rendered; returns a message when it fails. */
-export function checkAssertion(assertion: Assertion, expected: unknown, response: ResponseView): string | undefined {
+/**
+ * Checks one assertion whose expected value is already rendered; returns a message when it fails.
+ * `hide` redacts a quoted value before it is shortened for the message.
+ */
+export function checkAssertion(assertion: Assertion, expected: unknown, response: ResponseView, hide: (text: string) => string = (text) => text): string | undefined {
   const subject = subjects[assertion.subject](response, assertion.property);
   const label = describeSubject(assertion);
   if ('error' in subject) return subject.error;
   if (operators[assertion.operator](subject.actual, expected)) return undefined;
-  const shownExpected = assertion.subject === 'latency' ? `${String(expected)}ms` : show(expected);
-  const shownActual = assertion.subject === 'latency' ? `${String(subject.actual)}ms` : show(subject.actual);
+  const shownExpected = assertion.subject === 'latency' ? `${String(expected)}ms` : show(expected, hide);
+  const shownActual = assertion.subject === 'latency' ? `${String(subject.actual)}ms` : show(subject.actual, hide);
   return `expected ${label} to ${operatorWords[assertion.operator]} ${shownExpected}, got ${shownActual}`;
 }
 
@@ -37,9 +40,12 @@ export function describeSubject(assertion: Assertion): string {
 }
 
 const MAX_SHOWN = 120;
+const HIDE_WINDOW = MAX_SHOWN + 16_384;
 
-function show(value: unknown): string {
+function show(value: unknown, hide: (text: string) => string): string {
   if (value === undefined) return 'nothing';
-  const text = typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
+  const whole = typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
+  // Only the start is shown; hiding secrets in a window well past the cut keeps a 10 MiB body cheap.
+  const text = hide(whole.length > HIDE_WINDOW ? whole.slice(0, HIDE_WINDOW) : whole);
   return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}…` : text;
 }

@@ -1,6 +1,6 @@
 import { createLogger } from '../logging/logger.js';
 import type { Logger } from '../logging/logger.js';
-import { Redactor, secretEnvValues } from '../redaction/redactor.js';
+import { Redactor } from '../redaction/redactor.js';
 import { startDaemon } from '../daemon/start-daemon.js';
 import type { Daemon } from '../daemon/start-daemon.js';
 
@@ -20,7 +20,8 @@ export interface ServeOptions {
 
 /** Starts the daemon and keeps it until SIGTERM or SIGINT, then drains in-flight runs and resolves 0. */
 export async function serveUntilSignal(options: ServeOptions): Promise<0> {
-  const redactor = new Redactor(secretEnvValues(options.env));
+  // Filled with the secret env values the monitors use, at every (re)load.
+  const redactor = new Redactor();
   const logger: Logger = createLogger({ level: options.logLevel, redactor });
   const apiToken = options.env.STEPWATCH_API_TOKEN;
   const daemon: Daemon = await startDaemon({ ...options, logger, redactor, ...(apiToken ? { apiToken } : {}) });

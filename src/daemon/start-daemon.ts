@@ -5,6 +5,7 @@ import { formatDiagnostic } from '../config/diagnostics.js';
 import { logObserver } from '../logging/log-observer.js';
 import { MetricsObserver } from '../metrics/metrics-observer.js';
 import type { Redactor } from '../redaction/redactor.js';
+import { SHORT_SECRET_WARNING, usedEnvSecrets } from '../redaction/monitor-secrets.js';
 import { combineObservers } from '../run/observer.js';
 import { runMonitor } from '../run/run-monitor.js';
 import { Scheduler } from '../schedule/scheduler.js';
@@ -19,6 +20,7 @@ export interface DaemonOptions {
   port: number;
   env: NodeJS.ProcessEnv;
   logger: Logger;
+  /** The process's secret set: the daemon fills it with the secret env values the monitors use, at every (re)load. */
   redactor: Redactor;
   /** Where refresh tokens are kept (refresh-tokens.json, mode 0600). */
   dataDir: string;
@@ -51,6 +53,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     observer,
     onInternalError: (monitor, error) => logger.error({ monitor: monitor.name, err: error }, 'internal error while running the monitor; please report it'),
   });
+  const warnedShort = new Set<string>();
   let ready = false;
   const app = buildApp({ metrics, isReady: () => ready, views: { monitors: catalog, status, control: scheduler, ...(options.apiToken ? { apiToken: options.apiToken } : {}) } });
   await app.listen({ host: options.host, port: options.port });
@@ -68,6 +71,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       );
     }
     const monitors = catalog.monitors();
+    const secrets = usedEnvSecrets(monitors, env);
+    redactor.replace(secrets.values);
+    for (const name of secrets.short.filter((short) => !warnedShort.has(short))) {
+      warnedShort.add(name);
+      logger.warn({ variable: name }, SHORT_SECRET_WARNING);
+    }
     metrics.configLoaded(monitors, catalog.counts(), catalog.lastReloadSuccessful);
     status.retain(new Set(monitors.map((monitor) => monitor.name)));
     scheduler.sync(monitors);

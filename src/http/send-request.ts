@@ -9,6 +9,7 @@ import { ClientAbort, classifyError } from './classify-error.js';
 import { readBody } from './read-body.js';
 import { earliestChainExpiry } from './certificate-expiry.js';
 import { emptyPhases, startPhaseClock } from './phases.js';
+import { isSensitiveHeader } from './wire-format.js';
 
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 export const MAX_REDIRECTS = 10;
@@ -96,7 +97,7 @@ function nextHop(previous: Hop, status: number, url: URL): Hop {
   const headers = { ...previous.headers };
   if (url.origin !== previous.url.origin) {
     // Credentials meant for one origin are not handed to another.
-    for (const name of Object.keys(headers)) if (/^(authorization|cookie|proxy-authorization)$/i.test(name)) delete headers[name];
+    for (const name of Object.keys(headers)) if (isSensitiveHeader(name)) delete headers[name];
   }
   if (becomesGet) {
     for (const name of Object.keys(headers)) if (/^content-(type|length)$/i.test(name)) delete headers[name];

@@ -2,8 +2,12 @@ import type { Logger } from 'pino';
 import type { Monitor } from '../core/monitor.js';
 import type { RunResult } from '../core/results.js';
 import type { RunObserver } from '../run/observer.js';
+import { redactRun } from '../redaction/redact-run.js';
 
-/** Logs runs: a failed step at warn with monitor, step, reason and a one-line message; details at debug. */
+/**
+ * Logs runs: a failed step at warn with monitor, step, reason and a one-line message; details at
+ * debug. What is logged is the run's redacted view.
+ */
 export function logObserver(logger: Logger): RunObserver {
   return {
     runStarted(monitor) {
@@ -14,7 +18,8 @@ export function logObserver(logger: Logger): RunObserver {
         logger.info({ monitor: monitor.name, attempt: result.attempts, retries: monitor.retries }, 'attempt failed; retrying');
       }
     },
-    runFinished(monitor, result) {
+    runFinished(monitor, finished) {
+      const result = redactRun(finished);
       for (const step of result.steps) {
         logger.debug({ monitor: monitor.name, step: step.name, status: step.status, httpStatus: step.httpStatus, durationMs: round(step.durationMs), phases: step.phases, response: step.response }, 'step finished');
         if (step.status === 'failed') {

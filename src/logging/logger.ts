@@ -1,14 +1,16 @@
 import { pino } from 'pino';
 import type { DestinationStream, Logger } from 'pino';
+import { SENSITIVE_HEADERS } from '../http/wire-format.js';
 import { REDACTED } from '../redaction/redactor.js';
 import type { Redactor } from '../redaction/redactor.js';
+import { redactValue } from '../redaction/redact-value.js';
 
 export type { Logger } from 'pino';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Header paths pino censors by name, at any depth we log them. */
-const REDACT_PATHS = ['authorization', 'cookie', 'set-cookie', 'proxy-authorization'].flatMap((header) => [
+const REDACT_PATHS = SENSITIVE_HEADERS.flatMap((header) => [
   `headers["${header}"]`,
   `*.headers["${header}"]`,
   `*.*.headers["${header}"]`,
@@ -16,9 +18,11 @@ const REDACT_PATHS = ['authorization', 'cookie', 'set-cookie', 'proxy-authorizat
 ]);
 
 /**
- * pino JSON lines. Two layers of redaction: header values by path, and every argument of every
- * log call through the process's secret set, so a secret env value never reaches the stream,
- * whatever the level or the message.
+ * pino JSON lines. Run results arrive already redacted with their run's secrets (the log
+ * observer shows the redacted view); every log call's fields also go through the process's
+ * secret set (the secret env values the monitors use), as structured values before pino
+ * serialises them, so a careless call cannot print one and the line stays valid JSON. Only
+ * enabled levels pay for it.
  */
 export function createLogger(options: { level?: string; redactor: Redactor; destination?: DestinationStream | number }): Logger {
   const destination = typeof options.destination === 'number' || options.destination === undefined ? pino.destination({ fd: options.destination ?? 1, sync: true }) : options.destination;
@@ -31,7 +35,7 @@ export function createLogger(options: { level?: string; redactor: Redactor; dest
       redact: { paths: REDACT_PATHS, censor: REDACTED },
       hooks: {
         logMethod(args, method) {
-          method.apply(this, args.map((arg) => options.redactor.censorDeep(arg)) as Parameters<typeof method>);
+          method.apply(this, args.map((arg) => redactValue(arg, options.redactor)) as Parameters<typeof method>);
         },
       },
     },

@@ -107,7 +107,7 @@ export async function authorizeWithPkce(settings: AuthorizeSettings, announce: (
 }
 
 async function exchangeCode(settings: AuthorizeSettings, code: string, verifier: string): Promise<{ refreshToken: string; scope?: string }> {
-  const form = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: settings.redirectUri, code_verifier: verifier });
+  const form: Array<[string, string]> = [['grant_type', 'authorization_code'], ['code', code], ['redirect_uri', settings.redirectUri], ['code_verifier', verifier]];
   const outcome = await sendRequest({ ...tokenRequest(settings.tokenUrl, form, settings, settings.insecureSkipVerify), timeoutMs: 30_000 });
   if (!outcome.response) throw new AuthorizeError(`the code exchange failed: ${outcome.failure?.message ?? 'no response'}`);
   let json: unknown;

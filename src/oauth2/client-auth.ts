@@ -1,17 +1,6 @@
 import type { HttpRequest } from '../http/send-request.js';
-
-/**
- * RFC 6749 section 2.3.1: the client id and secret are form-encoded before they are joined and
- * base64-encoded, so a secret with ':', '+', '/' or '%' survives the trip. Many clients skip this
- * and break exactly on such secrets.
- */
-export function formEncode(value: string): string {
-  return new URLSearchParams({ v: value }).toString().slice(2);
-}
-
-export function basicClientAuth(clientId: string, clientSecret: string): string {
-  return `Basic ${Buffer.from(`${formEncode(clientId)}:${formEncode(clientSecret)}`, 'utf8').toString('base64')}`;
-}
+import { basicAuthorization, formBody } from '../http/wire-format.js';
+import type { SecretSink } from '../http/wire-format.js';
 
 export interface ClientCredentials {
   clientId: string;
@@ -21,16 +10,21 @@ export interface ClientCredentials {
 
 /**
  * A token request (RFC 6749 section 3.2): a form POST, the client authenticated with Basic when
- * it has a secret and asks for it, in the form otherwise (a public client sends only client_id).
+ * it has a secret and asks for it (id and secret form-encoded first, section 2.3.1), in the form
+ * otherwise (a public client sends only client_id). The client secret goes to `secrets` in the
+ * form it is sent.
  */
-export function tokenRequest(tokenUrl: string, form: URLSearchParams, client: ClientCredentials, insecureSkipVerify: boolean): Omit<HttpRequest, 'timeoutMs'> {
+export function tokenRequest(tokenUrl: string, form: Array<[string, string]>, client: ClientCredentials, insecureSkipVerify: boolean, secrets?: SecretSink): Omit<HttpRequest, 'timeoutMs'> {
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
-  const body = new URLSearchParams(form);
+  const fields = [...form];
   if (client.clientAuth === 'basic' && client.clientSecret !== undefined) {
-    headers.authorization = basicClientAuth(client.clientId, client.clientSecret);
+    headers.authorization = basicAuthorization(client.clientId, client.clientSecret, { formEncodeParts: true, ...(secrets ? { secrets } : {}) });
   } else {
-    body.set('client_id', client.clientId);
-    if (client.clientSecret !== undefined) body.set('client_secret', client.clientSecret);
+    fields.push(['client_id', client.clientId]);
+    if (client.clientSecret !== undefined) {
+      secrets?.add(client.clientSecret);
+      fields.push(['client_secret', client.clientSecret]);
+    }
   }
-  return { method: 'POST', url: new URL(tokenUrl), headers, body: Buffer.from(body.toString()), followRedirects: false, insecureSkipVerify };
+  return { method: 'POST', url: new URL(tokenUrl), headers, body: Buffer.from(formBody(fields)), followRedirects: false, insecureSkipVerify };
 }

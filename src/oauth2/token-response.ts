@@ -4,7 +4,12 @@ export interface TokenSet {
   tokenType: string;
   expiresIn?: number;
   refreshToken?: string;
+  /** OpenID Connect Core 3.1.3.3: present when the scope asked for openid. */
+  idToken?: string;
 }
+
+/** The fields of a token answer that are secrets by their name, whatever else the answer holds. */
+export const TOKEN_FIELDS = ['access_token', 'refresh_token', 'id_token'] as const;
 
 export function readTokenSet(json: unknown): TokenSet | undefined {
   if (json === null || typeof json !== 'object') return undefined;
@@ -16,7 +21,30 @@ export function readTokenSet(json: unknown): TokenSet | undefined {
     tokenType: typeof body.token_type === 'string' ? body.token_type : 'Bearer',
     ...(Number.isFinite(expiresIn) && body.expires_in !== undefined ? { expiresIn } : {}),
     ...(typeof body.refresh_token === 'string' && body.refresh_token !== '' ? { refreshToken: body.refresh_token } : {}),
+    ...(typeof body.id_token === 'string' && body.id_token !== '' ? { idToken: body.id_token } : {}),
   };
+}
+
+/** Every token a token set holds, for the secret set. */
+export function tokensOf(tokens: TokenSet): string[] {
+  return [tokens.accessToken, tokens.refreshToken, tokens.idToken].filter((token): token is string => token !== undefined);
+}
+
+/** The string values of a token answer's token fields, even when the answer is not a usable token set. */
+export function tokenFieldValues(json: unknown): string[] {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) return [];
+  const body = json as Record<string, unknown>;
+  return TOKEN_FIELDS.map((field) => body[field]).filter((value): value is string => typeof value === 'string' && value !== '');
+}
+
+const TOKEN_FIELD_TEXT = new RegExp(`("(?:${TOKEN_FIELDS.join('|')})"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'g');
+
+/**
+ * A token answer's text with the token fields' values replaced by structure (any length, even in
+ * an excerpt cut short), keeping the rest of the text and its JSON valid.
+ */
+export function hideTokenFields(text: string, replacement: string): string {
+  return text.replace(TOKEN_FIELD_TEXT, (_match, key: string) => `${key}${JSON.stringify(replacement)}`);
 }
 
 /** "invalid_client (Invalid client)" from an RFC 6749 5.2 error answer, or undefined. */

@@ -1,4 +1,5 @@
 import type { RunResult } from '../core/results.js';
+import { redactRun } from '../redaction/redact-run.js';
 
 /** The contract's report shape, shared by the json reporter and the run endpoint. */
 export interface MonitorReport {
@@ -10,7 +11,9 @@ export interface MonitorReport {
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
-export function monitorReport(result: RunResult): MonitorReport {
+/** A run as the report shows it: its redacted view, so the document is built from redacted values. */
+export function monitorReport(run: RunResult): MonitorReport {
+  const result = redactRun(run);
   return {
     name: result.monitor,
     passed: result.passed,

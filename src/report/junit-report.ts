@@ -1,4 +1,5 @@
 import type { RunResult } from '../core/results.js';
+import { redactRun } from '../redaction/redact-run.js';
 
 function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c)
@@ -8,8 +9,9 @@ function escapeXml(text: string): string {
 
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
 
-/** JUnit XML: a testsuite per monitor, a testcase per step, for CI systems that read it. */
-export function renderJunit(results: RunResult[]): string {
+/** JUnit XML: a testsuite per monitor, a testcase per step, for CI systems that read it; built from redacted runs. */
+export function renderJunit(runs: RunResult[]): string {
+  const results = runs.map(redactRun);
   const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
   const failures = results.reduce((n, r) => n + r.steps.filter((s) => s.status === 'failed').length, 0);
   const tests = results.reduce((n, r) => n + r.steps.length, 0);

@@ -1,10 +1,12 @@
 import type { RunResult, StepStatus } from '../core/results.js';
 import { formatDuration } from '../core/duration.js';
+import { redactRun } from '../redaction/redact-run.js';
 
 const MARKS: Record<StepStatus, string> = { passed: '✔', failed: '✘', skipped: '-' };
 
-/** Human-readable per-step results, for a terminal. */
-export function renderPretty(results: RunResult[]): string {
+/** Human-readable per-step results, for a terminal; built from redacted runs. */
+export function renderPretty(runs: RunResult[]): string {
+  const results = runs.map(redactRun);
   const lines: string[] = [];
   for (const result of results) {
     const attempts = result.attempts > 1 ? `, ${result.attempts} attempts` : '';

@@ -1,6 +1,5 @@
 import type { Monitor } from '../core/monitor.js';
 import type { RunResult, StepResult } from '../core/results.js';
-import type { Redactor } from '../redaction/redactor.js';
 
 /** What was thrown, in one line: `TypeError: x is not a function`; never a stack (it can hold secrets and paths). */
 export function describeThrown(thrown: unknown): string {
@@ -24,17 +23,14 @@ export function internalStepFailure(name: string, durationMs: number, thrown: un
 }
 
 /**
- * The result of an attempt that broke outside any step (for example while its result was being
- * censored): the steps that ran keep their status, the one that failed (or was running) fails
- * with `internal`. Details that cannot be censored are left out, never shown raw.
+ * The result of an attempt that broke outside any step: the steps that ran keep their status, the
+ * one that failed (or was running) fails with `internal`. Like every message, this one is
+ * redacted where the result leaves (redaction/redact-run.ts).
  */
-export function brokenAttempt(monitor: Monitor, base: Omit<RunResult, 'passed' | 'steps'>, done: StepResult[], thrown: unknown, redactor: Redactor): RunResult {
+export function brokenAttempt(monitor: Monitor, base: Omit<RunResult, 'passed' | 'steps'>, done: StepResult[], thrown: unknown): RunResult {
   const firstFailed = done.findIndex((step) => step.status === 'failed');
   const culprit = firstFailed >= 0 ? firstFailed : Math.min(done.length, monitor.steps.length - 1);
-  const censored = tryCensor(redactor, describeThrown(thrown));
-  const message = censored === undefined
-    ? `stepwatch failed while finishing this run (${thrown instanceof Error ? thrown.name : typeof thrown}); the details are not shown because they could not be censored; please report it`
-    : `stepwatch failed while finishing this run (${censored}); please report it`;
+  const message = `stepwatch failed while running this monitor (${describeThrown(thrown)}); please report it`;
   const steps = monitor.steps.map((step, index): StepResult => {
     const ran = done[index];
     const durationMs = ran?.durationMs ?? 0;
@@ -43,12 +39,4 @@ export function brokenAttempt(monitor: Monitor, base: Omit<RunResult, 'passed' |
     return { name: step.name, status: ran.status, durationMs, ...(ran.httpStatus !== undefined ? { httpStatus: ran.httpStatus } : {}) };
   });
   return { ...base, passed: false, steps };
-}
-
-function tryCensor(redactor: Redactor, text: string): string | undefined {
-  try {
-    return redactor.censor(text);
-  } catch {
-    return undefined;
-  }
 }

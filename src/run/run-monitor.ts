@@ -1,6 +1,7 @@
 import type { Monitor, Step } from '../core/monitor.js';
 import type { RunResult, StepResult } from '../core/results.js';
 import { Redactor } from '../redaction/redactor.js';
+import { attachSecrets } from '../redaction/redact-run.js';
 import { executeStep } from '../steps/registry.js';
 import type { RunObserver } from './observer.js';
 import { brokenAttempt, internalStepFailure } from './internal-failure.js';
@@ -9,7 +10,7 @@ import type { OAuth2Services, StepContext } from '../steps/step-context.js';
 export interface RunDeps {
   observer?: RunObserver;
   env?: NodeJS.ProcessEnv;
-  /** The process-wide secret set (secret env values); each run adds its own in a child. */
+  /** The process-wide secret set (secret env values the monitors use); each run adds its own in a child. */
   redactor?: Redactor;
   now?: () => number;
   /** Token reuse and the refresh-token store, for oauth2 steps. */
@@ -18,15 +19,17 @@ export interface RunDeps {
 
 /**
  * Runs a monitor once: steps in order, the first failure skips the rest, a failed attempt is
- * re-run up to `retries` times, each attempt bounded by the monitor's timeout. What leaves here
- * has been through the redactor.
+ * re-run up to `retries` times, each attempt bounded by the monitor's timeout. The run's secrets
+ * are registered in one set for all its attempts and travel with the result; whoever shows the
+ * result redacts it (redaction/redact-run.ts), so a result nobody shows costs nothing to redact.
  */
 export async function runMonitor(monitor: Monitor, deps: RunDeps = {}): Promise<RunResult> {
   const now = deps.now ?? Date.now;
   deps.observer?.runStarted?.(monitor);
   let result: RunResult | undefined;
+  const secrets = deps.redactor ? deps.redactor.child() : new Redactor();
   for (let attempt = 1; attempt <= monitor.retries + 1; attempt++) {
-    result = await runAttempt(monitor, attempt, deps, now);
+    result = attachSecrets(await runAttempt(monitor, attempt, deps, now, secrets), secrets);
     deps.observer?.attemptFinished?.(monitor, result);
     if (result.passed) break;
   }
@@ -39,10 +42,9 @@ export async function runMonitor(monitor: Monitor, deps: RunDeps = {}): Promise<
  * One attempt. Nothing thrown inside it escapes (docs/monitors.md, "Runs"): a step whose executor
  * throws fails with `internal`, and if the attempt itself breaks, it still ends as a failed result.
  */
-async function runAttempt(monitor: Monitor, attempt: number, deps: RunDeps, now: () => number): Promise<RunResult> {
+async function runAttempt(monitor: Monitor, attempt: number, deps: RunDeps, now: () => number, redactor: Redactor): Promise<RunResult> {
   const startedAt = now();
   const started = performance.now();
-  const redactor = deps.redactor ? deps.redactor.child() : new Redactor();
   const steps: StepResult[] = [];
   const base = () => ({ monitor: monitor.name, startedAt, durationMs: performance.now() - started, attempts: attempt });
   try {
@@ -67,9 +69,9 @@ async function runAttempt(monitor: Monitor, attempt: number, deps: RunDeps, now:
       failed = stepResult.status === 'failed';
       if (stepResult.httpStatus === 401) for (const drop of context.onUnauthorized) drop();
     }
-    return redactor.censorDeep({ ...base(), passed: !failed, steps });
+    return { ...base(), passed: !failed, steps };
   } catch (error) {
-    return brokenAttempt(monitor, base(), steps, error, redactor);
+    return brokenAttempt(monitor, base(), steps, error);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Monitor } from '../core/monitor.js';
-import type { RunResult } from '../core/results.js';
+import type { RunResult, StepResult } from '../core/results.js';
 import type { RunObserver } from '../run/observer.js';
+import { redactRun } from '../redaction/redact-run.js';
 
 export const DEFAULT_HISTORY = 100;
 /** Response excerpts (up to 4 KiB each) are kept for this many of a monitor's latest failed runs only. */
@@ -9,7 +10,8 @@ export const EXCERPTS_KEPT = 5;
 /**
  * Recent runs per monitor, for the API and the status page. Memory is bounded whatever the
  * answers: `history` runs per monitor, and response excerpts only on the latest few failures.
- * Results arrive already redacted from the runner.
+ * A run is kept as its redacted view (messages and excerpts, which only failures have), so the API
+ * and the page only ever read redacted runs.
  */
 export class StatusStore implements RunObserver {
   private readonly runs = new Map<string, RunResult[]>();
@@ -19,14 +21,13 @@ export class StatusStore implements RunObserver {
 
   runFinished(monitor: Monitor, result: RunResult): void {
     const list = this.runs.get(monitor.name) ?? [];
-    list.unshift(result);
+    list.unshift(redactRun(result));
     if (list.length > this.history) list.length = this.history;
     let failures = 0;
-    for (const run of list) {
-      if (run.passed) continue;
-      failures++;
-      if (failures > EXCERPTS_KEPT) for (const step of run.steps) delete step.response;
-    }
+    list.forEach((run, index) => {
+      if (run.passed || ++failures <= EXCERPTS_KEPT || !run.steps.some((step) => step.response)) return;
+      list[index] = { ...run, steps: run.steps.map(withoutExcerpt) };
+    });
     this.runs.set(monitor.name, list);
   }
 
@@ -52,4 +53,10 @@ export class StatusStore implements RunObserver {
     for (const name of this.runs.keys()) if (!names.has(name)) this.runs.delete(name);
     for (const name of this.skipped.keys()) if (!names.has(name)) this.skipped.delete(name);
   }
+}
+
+function withoutExcerpt(step: StepResult): StepResult {
+  const copy = { ...step };
+  delete copy.response;
+  return copy;
 }

@@ -5,6 +5,7 @@ import type { ResponseView } from '../core/response-view.js';
 import { checkAssertion, describeSubject } from '../assertions/evaluate.js';
 import { isStackOverflow, TOO_DEEP } from '../core/stack-overflow.js';
 import { extract } from '../extraction/extract.js';
+import type { ExtractOutcome } from '../extraction/extract.js';
 import { renderJson, MissingValueError } from '../templating/template.js';
 import type { StepContext } from './step-context.js';
 import { resolverFor } from './step-context.js';
@@ -12,9 +13,18 @@ import { resolverFor } from './step-context.js';
 /**
  * Judges a response the same way for every step kind: status first (2xx unless the step says
  * otherwise), then the other assertions, then extractions into `custom.*`. Assertions come first
- * so that a 500 is reported as a status failure, not as a missing field.
+ * so that a 500 is reported as a status failure, not as a missing field. Secret extractions are
+ * made before anything is judged, so their values are registered even when the step then fails
+ * and its answer is shown.
  */
 export function checkResponse(step: Step, response: ResponseView, context: StepContext): StepFailure | undefined {
+  const secretOutcomes = new Map<string, ExtractOutcome | string>();
+  for (const extraction of step.extractions) {
+    if (!extraction.secret) continue;
+    const outcome = judged(() => extract(extraction, response), `extract ${extraction.name}`, extraction.expression);
+    if (typeof outcome !== 'string' && 'value' in outcome) context.redactor.add(outcome.value);
+    secretOutcomes.set(extraction.name, outcome);
+  }
   if (!step.hasStatusAssertion && (response.status < 200 || response.status > 299)) {
     return failure('status', `expected a 2xx status, got ${response.status}`);
   }
@@ -27,14 +37,15 @@ export function checkResponse(step: Step, response: ResponseView, context: StepC
       if (error instanceof MissingValueError) return failure('template', `${error.message} for an assertion`);
       throw error;
     }
-    const problem = judged(() => checkAssertion(assertion, expected, response), describeSubject(assertion), expected);
+    // The run's secrets are hidden before a message quotes (and cuts) a value, so no cut-off
+    // prefix of a secret can slip past redaction later.
+    const problem = judged(() => checkAssertion(assertion, expected, response, (shown) => context.redactor.redactText(shown)), describeSubject(assertion), expected);
     if (problem) return failure(assertion.subject === 'status' ? 'status' : 'assertion', problem);
   }
   for (const extraction of step.extractions) {
-    const outcome = judged(() => extract(extraction, response), `extract ${extraction.name}`, extraction.expression);
+    const outcome = secretOutcomes.get(extraction.name) ?? judged(() => extract(extraction, response), `extract ${extraction.name}`, extraction.expression);
     if (typeof outcome === 'string') return failure('extraction', outcome);
     if ('error' in outcome) return failure('extraction', `extract ${extraction.name}: ${outcome.error}`);
-    if (extraction.secret) context.redactor.add(outcome.value);
     context.custom.set(extraction.name, outcome.value);
   }
   return undefined;

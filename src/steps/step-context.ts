@@ -1,5 +1,6 @@
 import type { Redactor } from '../redaction/redactor.js';
-import type { Reference } from '../templating/template.js';
+import type { Resolve } from '../templating/template.js';
+import { isSecretReference } from '../templating/secret-references.js';
 import type { TokenCache } from '../oauth2/token-cache.js';
 import type { RefreshTokenStore } from '../oauth2/refresh-token-store.js';
 
@@ -14,7 +15,7 @@ export interface StepContext {
   /** `custom.*` values extracted by earlier steps of this run. */
   readonly custom: Map<string, string>;
   readonly env: NodeJS.ProcessEnv;
-  /** The run's secret set: steps add what they learn is secret. */
+  /** The run's secret set: a secret is registered here the moment it is created or inserted. */
   readonly redactor: Redactor;
   /** performance.now() value at which the run's budget runs out. */
   readonly deadline: number;
@@ -25,6 +26,15 @@ export interface StepContext {
   readonly onUnauthorized: Array<() => void>;
 }
 
-export function resolverFor(context: StepContext): (ref: Reference) => string | undefined {
-  return (ref) => (ref.namespace === 'env' ? context.env[ref.name] : context.custom.get(ref.name));
+/**
+ * Looks up template values for this run. This is the one place where an inserted value becomes
+ * a secret by its name (a secret env name, or a `file.` value): registered as it is inserted, so
+ * only what a monitor actually uses is ever redacted.
+ */
+export function resolverFor(context: StepContext): Resolve {
+  return (ref) => {
+    const value = ref.namespace === 'env' ? context.env[ref.name] : context.custom.get(ref.name);
+    if (value !== undefined && isSecretReference(ref)) context.redactor.add(value);
+    return value;
+  };
 }

@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runMonitor } from '../../src/run/run-monitor.js';
+import { redactRun } from '../../src/redaction/redact-run.js';
 import { Redactor } from '../../src/redaction/redactor.js';
 import type { Monitor } from '../../src/core/monitor.js';
 import type { RunResult } from '../../src/core/results.js';
@@ -125,22 +126,18 @@ describe('the last-resort guards of a run', () => {
       ...monitor,
       steps: [{ ...monitor.steps[0]!, get action(): never { throw new Error(`cannot read ${secret}`); } }],
     };
-    const result = await runMonitor(throwing, { redactor: new Redactor([secret]) });
+    const result = redactRun(await runMonitor(throwing, { redactor: new Redactor([secret]) }));
     assert.equal(result.steps[0]?.reason, 'internal');
     assert.equal(result.steps[0]?.message, 'stepwatch failed inside this step (Error: cannot read [redacted]); please report it');
   });
 
   it('ends as a failed result, never a rejection, when the run itself breaks outside any step', async () => {
-    class BrokenRedactor extends Redactor {
-      override censor(): string {
-        throw new RangeError('censor broke');
-      }
-    }
+    const breaking: Monitor = Object.defineProperty({ ...monitor }, 'timeoutMs', { get: () => { throw new RangeError('budget broke'); } });
     const seen: RunResult[] = [];
-    const result = await runMonitor(monitor, { redactor: new BrokenRedactor(), observer: { runFinished: (_m, r) => seen.push(r) } });
+    const result = await runMonitor(breaking, { observer: { runFinished: (_m, r) => seen.push(r) } });
     assert.equal(result.passed, false);
     assert.deepEqual(result.steps.map((s) => [s.name, s.status, s.reason]), [['First', 'failed', 'internal'], ['Second', 'skipped', undefined]]);
-    assert.match(result.steps[0]?.message ?? '', /^stepwatch failed while finishing this run \(RangeError\); the details are not shown because they could not be censored; please report it$/);
+    assert.equal(result.steps[0]?.message, 'stepwatch failed while running this monitor (RangeError: budget broke); please report it');
     assert.deepEqual(seen, [result], 'observers see the run end');
   });
 });

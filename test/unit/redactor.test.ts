@@ -1,30 +1,117 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redactor, secretEnvValues } from '../../src/redaction/redactor.js';
+import fc from 'fast-check';
+import { basicAuthorization, formEncode } from '../../src/http/wire-format.js';
+import { REDACTED, Redactor } from '../../src/redaction/redactor.js';
+import { redactValue } from '../../src/redaction/redact-value.js';
+import { isSecretEnvName } from '../../src/templating/secret-references.js';
+import { hideTokenFields } from '../../src/oauth2/token-response.js';
 
 describe('the redactor', () => {
-  it('takes the values of env names with SECRET, TOKEN, PASSWORD, PASSWD or KEY, in any case', () => {
-    const values = secretEnvValues({ CLIENT_SECRET: 'a', gh_token: 'b', DB_PASSWORD: 'c', passwd: 'd', Api_Key: 'e', CLIENT_ID: 'f', EMPTY_SECRET: '' });
-    assert.deepEqual(values.sort(), ['a', 'b', 'c', 'd', 'e']);
+  it('knows secret env names by SECRET, TOKEN, PASSWORD, PASSWD or KEY, in any case', () => {
+    const names = ['CLIENT_SECRET', 'gh_token', 'DB_PASSWORD', 'passwd', 'Api_Key', 'CLIENT_ID', 'HOME'];
+    assert.deepEqual(names.filter(isSecretEnvName), ['CLIENT_SECRET', 'gh_token', 'DB_PASSWORD', 'passwd', 'Api_Key']);
   });
 
-  it('hides a secret wherever it stands, raw or URL-encoded', () => {
-    const redactor = new Redactor(['s3cr3t/+:%']);
-    assert.equal(redactor.censor('x s3cr3t/+:% y'), 'x [redacted] y');
-    assert.equal(redactor.censor(`https://h/?k=${encodeURIComponent('s3cr3t/+:%')}`), 'https://h/?k=[redacted]');
+  it('hides a secret wherever it stands, raw, URL-encoded, form-encoded or inside a JSON string', () => {
+    const secret = 's3cr3t/+: %"x';
+    const redactor = new Redactor([secret]);
+    assert.equal(redactor.redactText(`x ${secret} y`), 'x [redacted] y');
+    assert.equal(redactor.redactText(`https://h/?k=${encodeURIComponent(secret)}`), 'https://h/?k=[redacted]');
+    assert.equal(redactor.redactText(`grant=a&k=${formEncode(secret)}&z=1`), 'grant=a&k=[redacted]&z=1');
+    assert.equal(redactor.redactText(JSON.stringify({ echo: secret })), '{"echo":"[redacted]"}');
   });
 
-  it('hides sensitive header values by name and secrets inside nested values', () => {
-    const redactor = new Redactor(['tok']);
-    const out = redactor.censorDeep({ headers: { Authorization: 'Basic abc', 'set-cookie': 'a=b', accept: 'x' }, list: ['a tok b'] });
-    assert.deepEqual(out, { headers: { Authorization: '[redacted]', 'set-cookie': '[redacted]', accept: 'x' }, list: ['a [redacted] b'] });
+  it('hides the base64 of Basic credentials that the one Basic builder reports', () => {
+    const redactor = new Redactor();
+    const header = basicAuthorization('alice', 'hunter2hunter2', { formEncodeParts: false, secrets: redactor });
+    assert.equal(redactor.redactText(`got '${header}'`), `got 'Basic ${REDACTED}'`);
+    assert.equal(header, `Basic ${Buffer.from('alice:hunter2hunter2').toString('base64')}`);
+  });
+
+  it('does not search free text for values shorter than 8 characters, but knows them as secrets', () => {
+    const redactor = new Redactor(['7', '3600', 'abcdefg']);
+    assert.equal(redactor.redactText('check-7 took 3600 ms, abcdefg'), 'check-7 took 3600 ms, abcdefg');
+    assert.ok(redactor.isSecret('3600'));
+    assert.ok(!redactor.isSecret('360'));
+  });
+
+  it('leaves no tail when secrets overlap, in whatever order they were learnt', () => {
+    for (const order of [['abc123456', '123456def'], ['123456def', 'abc123456']]) {
+      const redactor = new Redactor(order);
+      assert.equal(redactor.redactText('token=abc123456def!'), 'token=[redacted]!');
+    }
+    const nested = new Redactor(['token-abcdefgh', 'abcdefgh']);
+    assert.equal(nested.redactText('a token-abcdefgh b abcdefgh'), 'a [redacted] b [redacted]');
   });
 
   it("lets a run's child set add secrets without touching the parent", () => {
-    const parent = new Redactor(['p']);
+    const parent = new Redactor(['parent-secret']);
     const child = parent.child();
-    child.add('c-secret');
-    assert.equal(child.censor('p c-secret'), '[redacted] [redacted]');
-    assert.equal(parent.censor('c-secret'), 'c-secret');
+    child.add('child-secret');
+    assert.equal(child.redactText('parent-secret child-secret'), '[redacted] [redacted]');
+    assert.equal(parent.redactText('child-secret'), 'child-secret');
+  });
+
+  it('never serialises its secrets, even when a whole object holding it is logged', () => {
+    const redactor = new Redactor(['top-secret-value']);
+    assert.equal(JSON.stringify({ redactor }), '{"redactor":"[redacted]"}');
+  });
+
+  it('redacts structured values: strings and credential headers, never names, numbers or booleans', () => {
+    const redactor = new Redactor(['check-7-secret', 'tok-12345678']);
+    const out = redactValue({ monitor: 'check-7-secret', step: 'check-7-secret', n: 3600, ok: true, headers: { Authorization: 'Basic abc', 'set-cookie': 'a=b', accept: 'x' }, list: ['a tok-12345678 b'] }, redactor);
+    assert.deepEqual(out, { monitor: 'check-7-secret', step: 'check-7-secret', n: 3600, ok: true, headers: { Authorization: REDACTED, 'set-cookie': REDACTED, accept: 'x' }, list: [`a ${REDACTED} b`] });
+    const error = redactValue(new TypeError('bad tok-12345678'), redactor) as Error;
+    assert.ok(error instanceof TypeError);
+    assert.equal(error.message, `bad ${REDACTED}`);
+    assert.ok(!String(error.stack).includes('tok-12345678'));
+  });
+
+  it('hides the token fields of a token answer by structure, keeping its JSON valid', () => {
+    const text = JSON.stringify({ access_token: 'a"b', token_type: 'Bearer', refresh_token: 'r', id_token: 'eyJ.x.y', expires_in: 60 }, null, 2);
+    const hidden = JSON.parse(hideTokenFields(text, REDACTED)) as Record<string, unknown>;
+    assert.deepEqual(hidden, { access_token: REDACTED, token_type: 'Bearer', refresh_token: REDACTED, id_token: REDACTED, expires_in: 60 });
   });
 });
+
+describe('redaction properties', () => {
+  const secret = fc.string({ minLength: 8, maxLength: 40, unit: 'binary' }).filter((s) => s.trim().length >= 8);
+  const filler = fc.string({ maxLength: 60, unit: 'binary' });
+
+  it('random secrets embedded raw, URL-encoded, form-encoded, JSON-escaped or in Basic credentials never survive', () => {
+    fc.assert(
+      fc.property(secret, fc.string({ minLength: 1, maxLength: 12 }), fc.array(fc.tuple(filler, fc.integer({ min: 0, max: 4 })), { minLength: 1, maxLength: 6 }), filler, (password, user, pieces, tail) => {
+        const redactor = new Redactor();
+        const header = basicAuthorization(user, password, { formEncodeParts: false, secrets: redactor });
+        const client = basicAuthorization(user, password, { formEncodeParts: true, secrets: redactor });
+        const forms = [password, safeUriEncode(password), formEncode(password), JSON.stringify(password).slice(1, -1), header.slice(6), client.slice(6)];
+        const text = pieces.map(([before, form]) => `${before}${forms[form === 0 ? 0 : form] ?? password}`).join('') + `${header} ${client}` + tail;
+        const shown = redactor.redactText(text);
+        for (const form of forms) assert.ok(!shown.includes(form), `${JSON.stringify(form)} survived in ${JSON.stringify(shown)}`);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('overlapping secrets leave no tail: every character of every occurrence is hidden', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 8, maxLength: 16 }), fc.string({ minLength: 1, maxLength: 8 }), fc.string({ minLength: 1, maxLength: 8 }), filler, filler, (core, before, after, left, right) => {
+        const a = before + core;
+        const b = core + after;
+        const redactor = new Redactor([b, a]);
+        const shown = redactor.redactText(`${left}${before}${core}${after}${right}`);
+        for (const found of [a, b, core]) assert.ok(!shown.includes(found), `${JSON.stringify(found)} survived in ${JSON.stringify(shown)}`);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+function safeUriEncode(value: string): string {
+  try {
+    return encodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}

@@ -1,7 +1,8 @@
 import { formatDiagnostic } from '../../config/diagnostics.js';
 import { createLogger } from '../../logging/logger.js';
 import { logObserver } from '../../logging/log-observer.js';
-import { Redactor, secretEnvValues } from '../../redaction/redactor.js';
+import { Redactor } from '../../redaction/redactor.js';
+import { SHORT_SECRET_WARNING, usedEnvSecrets } from '../../redaction/monitor-secrets.js';
 import { isReporterName, reporters, REPORTERS } from '../../report/reporters.js';
 import { runMonitor } from '../../run/run-monitor.js';
 import { openOAuth2Services } from '../../oauth2/oauth2-services.js';
@@ -42,14 +43,17 @@ Exit codes: 0 all passed, 1 a run failed, 2 configuration error.`,
       throw new UsageError(`no monitor named '${wanted}'${known.length > 0 ? `; known: ${known.join(', ')}` : ''}`);
     }
     if (monitors.length === 0) throw new UsageError('no enabled monitor to run');
-    const redactor = new Redactor(secretEnvValues(io.env));
+    const used = usedEnvSecrets(monitors, io.env);
+    for (const name of used.short) io.stderr(`warning: ${name}: ${SHORT_SECRET_WARNING}\n`);
+    const redactor = new Redactor(used.values);
     const logger = createLogger({ level: logLevelOption(defaults.logLevel, 'error'), redactor, destination: 2 });
     const observer = logObserver(logger);
     // One-shot runs use the store too: a refresh token rotated here must not be lost.
     const oauth2 = await openOAuth2Services(String(values['data-dir'] ?? defaults.dataDir));
     const results: RunResult[] = [];
     for (const monitor of monitors) results.push(await runMonitor(monitor, { observer, redactor, env: io.env, oauth2 }));
-    io.stdout(redactor.censor(reporters[reporterName](results)));
+    // Each reporter shows the runs' redacted views; nothing rewrites the report's text.
+    io.stdout(reporters[reporterName](results));
     return results.every((result) => result.passed) ? 0 : 1;
   },
 };

@@ -6,7 +6,7 @@ import { responseView } from '../../core/response-view.js';
 import { sendStepRequest } from '../send-step-request.js';
 import { CorruptStoreError, RefreshTokenStore } from '../../oauth2/refresh-token-store.js';
 import { TokenCache } from '../../oauth2/token-cache.js';
-import { describeOAuthError, readTokenSet } from '../../oauth2/token-response.js';
+import { describeOAuthError, readTokenSet, tokenFieldValues, tokensOf } from '../../oauth2/token-response.js';
 import type { TokenSet } from '../../oauth2/token-response.js';
 import { MissingValueError } from '../../templating/template.js';
 import { checkResponse } from '../check-response.js';
@@ -54,11 +54,11 @@ export async function executeOAuth2Step(step: OAuth2Step, context: StepContext):
   const { response, measured: base } = exchange;
   const view = responseView(response.status, response.headers, response.body, exchange.durationMs);
   const json = view.json();
+  // Secrets first, by structure, even from an answer that is not a usable token set: whatever is
+  // judged or reported next must already hide them.
+  if ('value' in json) for (const token of tokenFieldValues(json.value)) context.redactor.add(token);
   const tokens = 'value' in json ? readTokenSet(json.value) : undefined;
   if (tokens) {
-    // Secrets first: whatever is judged or reported next must already hide them.
-    context.redactor.add(tokens.accessToken);
-    if (tokens.refreshToken) context.redactor.add(tokens.refreshToken);
     // A rotated refresh token is stored even if an assertion fails below: the server has
     // already revoked the old one, and losing the new one would break every later run.
     if (tokens.refreshToken && context.oauth2 && tokens.refreshToken !== rendered.refreshToken) {
@@ -83,7 +83,9 @@ export async function executeOAuth2Step(step: OAuth2Step, context: StepContext):
   return { ...base, status: 'passed', httpStatus: response.status };
 }
 
+/** Makes the tokens custom.* values; each joins the run's secret set first, reused ones included. */
 function expose(tokens: TokenSet, context: StepContext): void {
+  for (const token of tokensOf(tokens)) context.redactor.add(token);
   context.custom.set('access_token', tokens.accessToken);
   context.custom.set('token_type', tokens.tokenType);
   if (tokens.expiresIn !== undefined) context.custom.set('expires_in', String(tokens.expiresIn));

@@ -18,23 +18,20 @@ export type RenderedTokenRequest =
 
 /**
  * Fills an oauth2 step's templates and builds its form-encoded token request (RFC 6749 4.4 and
- * 6). The client secret and refresh token join the run's secret set. A stored refresh token wins
- * over the one written in the monitor, which is only the first one.
+ * 6). The client secret (in the form the request carries it) and the refresh token, whether
+ * written in the monitor or read from the store, join the run's secret set. A stored refresh
+ * token wins over the one written in the monitor, which is only the first one.
  */
 export function renderTokenRequest(spec: OAuth2Spec, context: StepContext, refreshTokenSlot: string, storedRefreshToken: string | undefined): RenderedTokenRequest {
   const resolve = resolverFor(context);
-  const secret = (value: string) => {
-    context.redactor.add(value);
-    return value;
-  };
   const tokenUrl = render(spec.tokenUrl, resolve);
   if (!URL.canParse(tokenUrl)) return { problem: `the tokenUrl '${tokenUrl}' is not a valid URL` };
   const clientId = render(spec.clientId, resolve);
-  const clientSecret = spec.clientSecret ? secret(render(spec.clientSecret, resolve)) : undefined;
+  const clientSecret = spec.clientSecret ? render(spec.clientSecret, resolve) : undefined;
   const scope = spec.scope ? render(spec.scope, resolve) : undefined;
   const params = spec.params.map(([name, value]): [string, string] => [name, render(value, resolve)]);
   const refreshToken = storedRefreshToken ?? (spec.refreshToken ? render(spec.refreshToken, resolve) : undefined);
-  if (refreshToken) secret(refreshToken);
+  if (refreshToken) context.redactor.add(refreshToken);
   const identity: TokenIdentity = {
     tokenUrl,
     clientId,
@@ -44,7 +41,7 @@ export function renderTokenRequest(spec: OAuth2Spec, context: StepContext, refre
     params,
     ...(spec.grant === 'refresh_token' ? { refreshTokenSlot } : {}),
   };
-  const form = new URLSearchParams({ grant_type: spec.grant });
+  const form = new Map<string, string>([['grant_type', spec.grant]]);
   if (spec.grant === 'refresh_token') {
     if (!refreshToken) {
       return { problem: `no refresh token for this step: set refreshToken, or run stepwatch authorize ${context.monitor}` };
@@ -53,10 +50,10 @@ export function renderTokenRequest(spec: OAuth2Spec, context: StepContext, refre
   }
   if (scope) form.set('scope', scope);
   for (const [name, value] of params) form.set(name, value);
+  const client = { clientId, ...(clientSecret !== undefined ? { clientSecret } : {}), clientAuth: spec.clientAuth };
   return {
-    request: tokenRequest(tokenUrl, form, { clientId, ...(clientSecret !== undefined ? { clientSecret } : {}), clientAuth: spec.clientAuth }, spec.insecureSkipVerify),
+    request: tokenRequest(tokenUrl, [...form], client, spec.insecureSkipVerify, context.redactor),
     identity,
     ...(refreshToken !== undefined ? { refreshToken } : {}),
   };
 }
-

@@ -1,6 +1,6 @@
 import type { RequestSpec } from '../../core/monitor.js';
 import { authHeaderBuilders } from '../../auth/request-auth.js';
-import { isSensitiveHeader } from '../../redaction/redactor.js';
+import { formBody } from '../../http/wire-format.js';
 import { render, renderJson } from '../../templating/template.js';
 import type { HttpRequest } from '../../http/send-request.js';
 import { headerValueProblem } from '../../http/header-value.js';
@@ -9,39 +9,36 @@ import type { StepContext } from '../step-context.js';
 import { resolverFor } from '../step-context.js';
 
 /**
- * Fills a request spec's templates for this run. Values that land in `auth` or in a sensitive
- * header join the run's secret set, so they are hidden wherever they appear afterwards.
- * Throws MissingValueError for a reference with no value, and RenderProblem for a value that
- * cannot be sent (a URL that is not one, a header value with CR/LF or outside Latin-1).
+/**
+ * Fills a request spec's templates for this run. Secret env values join the run's secret set as
+ * they are inserted (see resolverFor); the values that fill `auth` join it in the forms the
+ * Authorization header carries them. Throws MissingValueError for a reference with no value, and
+ * RenderProblem for a value that cannot be sent (a URL that is not one, a header value with CR/LF
+ * or outside Latin-1).
  */
 export function renderRequest(spec: RequestSpec, context: StepContext): Omit<HttpRequest, 'timeoutMs'> {
   const resolve = resolverFor(context);
-  const keepSecret = (_ref: unknown, value: string) => context.redactor.add(value);
   const url = parseUrl(render(spec.url, resolve));
   for (const [name, value] of spec.query) url.searchParams.append(name, render(value, resolve));
   const headers: Record<string, string> = {};
   for (const [name, value] of spec.headers) {
-    const rendered = render(value, resolve, isSensitiveHeader(name) ? keepSecret : undefined);
+    const rendered = render(value, resolve);
     const problem = headerValueProblem(rendered);
     if (problem) throw new RenderProblem(`header ${name}: the rendered value ${problem}`);
     headers[name.toLowerCase()] = rendered;
   }
   if (spec.auth?.kind === 'basic') {
-    const username = render(spec.auth.username, resolve, keepSecret);
-    const password = render(spec.auth.password, resolve, keepSecret);
-    context.redactor.add(password);
-    headers.authorization = authHeaderBuilders.basic({ username, password });
+    const username = render(spec.auth.username, resolve);
+    const password = render(spec.auth.password, resolve);
+    headers.authorization = authHeaderBuilders.basic({ username, password }, context.redactor);
   } else if (spec.auth?.kind === 'bearer') {
-    const token = render(spec.auth.token, resolve);
-    context.redactor.add(token);
-    headers.authorization = authHeaderBuilders.bearer(token);
+    headers.authorization = authHeaderBuilders.bearer(render(spec.auth.token, resolve), context.redactor);
   }
   let body: Buffer | undefined;
   if (spec.body?.kind === 'raw') {
     body = Buffer.from(render(spec.body.value, resolve));
   } else if (spec.body?.kind === 'form') {
-    const form = new URLSearchParams(spec.body.fields.map(([name, value]) => [name, render(value, resolve)]));
-    body = Buffer.from(form.toString());
+    body = Buffer.from(formBody(spec.body.fields.map(([name, value]) => [name, render(value, resolve)])));
     headers['content-type'] ??= 'application/x-www-form-urlencoded';
   } else if (spec.body?.kind === 'json') {
     body = Buffer.from(JSON.stringify(renderJson(spec.body.value, resolve)));
