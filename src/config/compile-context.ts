@@ -1,6 +1,6 @@
 import type { Diagnostic } from './diagnostics.js';
 import { diagnosticAt } from './yaml-source.js';
-import type { Path, SourceDocument } from './yaml-source.js';
+import type { Path, Placement, SourceDocument } from './yaml-source.js';
 import { parseTemplate } from '../templating/template.js';
 import type { JsonTemplate, Reference, Template } from '../templating/template.js';
 
@@ -17,7 +17,7 @@ export class CompileContext {
 
   constructor(readonly source: SourceDocument) {}
 
-  error(path: Path, message: string, options?: { key?: boolean; needle?: string }): void {
+  error(path: Path, message: string, options?: Placement): void {
     this.diagnostics.push(diagnosticAt(this.source, path, message, options));
   }
 
