@@ -1,7 +1,9 @@
 import type { Assertion, AssertionSubject } from '../core/monitor.js';
 import type { ResponseView } from '../core/response-view.js';
-import { queryJsonPath } from '../extraction/jsonpath.js';
+import { JsonPathBudgetError, queryJsonPath } from '../extraction/jsonpath.js';
+import { MAX_REGEX_MS, RegexSyntaxError, RegexTimeoutError } from '../extraction/bounded-regex.js';
 import { operators, operatorWords } from './operators.js';
+import type { OperatorLimits } from './operators.js';
 
 type Subject = (response: ResponseView, property: string | undefined) => { actual: unknown } | { error: string };
 
@@ -18,12 +20,25 @@ const subjects = {
   },
 } satisfies Record<AssertionSubject, Subject>;
 
-/** Checks one assertion whose expected value is already rendered; returns a message when it fails. */
-export function checkAssertion(assertion: Assertion, expected: unknown, response: ResponseView): string | undefined {
+/**
+ * Checks one assertion whose expected value is already rendered; returns a message when it fails.
+ * A bound that an answer or a pattern exceeds (JSONPath visits, regex time) fails the assertion
+ * and names the bound.
+ */
+export function checkAssertion(assertion: Assertion, expected: unknown, response: ResponseView, limits?: OperatorLimits): string | undefined {
+  try {
+    return judge(assertion, expected, response, limits);
+  } catch (error) {
+    if (error instanceof JsonPathBudgetError || error instanceof RegexTimeoutError || error instanceof RegexSyntaxError) return `${describeSubject(assertion)}: ${error.message}`;
+    throw error;
+  }
+}
+
+function judge(assertion: Assertion, expected: unknown, response: ResponseView, limits: OperatorLimits | undefined): string | undefined {
   const subject = subjects[assertion.subject](response, assertion.property);
   const label = describeSubject(assertion);
   if ('error' in subject) return subject.error;
-  if (operators[assertion.operator](subject.actual, expected)) return undefined;
+  if (operators[assertion.operator](subject.actual, expected, limits ?? { regexMs: MAX_REGEX_MS })) return undefined;
   const shownExpected = assertion.subject === 'latency' ? `${String(expected)}ms` : show(expected);
   const shownActual = assertion.subject === 'latency' ? `${String(subject.actual)}ms` : show(subject.actual);
   return `expected ${label} to ${operatorWords[assertion.operator]} ${shownExpected}, got ${shownActual}`;

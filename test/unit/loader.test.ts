@@ -43,6 +43,16 @@ const INVALID: Record<string, string[]> = {
   'unknown-namespace.yaml': ["5:46: unknown template namespace 'secret' in <<secret.path>>; use env.NAME or custom.name"],
   'wrong-type.yaml': ['7:24: steps[0].request.followRedirects must be true or false, got string "sometimes"'],
   'yaml-syntax.yaml': ['6:1: YAML syntax: Flow map in block collection must be sufficiently indented and end with a }'],
+  'jsonpath-at-selector.yaml': ["8:9: JSONPath '$[@.a]' uses '@' (the current node of a filter; filters are never evaluated) at character 3, which stepwatch does not support; select by name or index, e.g. $.items[0].id"],
+  'jsonpath-parent.yaml': ["8:9: JSONPath '$..*^..*' uses the parent operator '^' at character 5, which stepwatch does not support; select by name or index, e.g. $.items[0].id"],
+  'jsonpath-rfc9535-filter.yaml': ["8:9: JSONPath '$.items[?@ > 1]' uses a script expression [?@ > 1], which stepwatch never evaluates; select by index or name instead, e.g. $.items[0].id"],
+  'jsonpath-stray-bracket.yaml': ["7:11: JSONPath '$]' has ']' at character 2 where '.' or '[' is expected"],
+  'jsonpath-too-long.yaml': ["7:11: JSONPath is 1202 characters long; at most 1024"],
+  'jsonpath-trailing-descendant.yaml': ["7:11: JSONPath '$..' ends after '..'; a name or * must follow it"],
+  'jsonpath-trailing-dot.yaml': ["8:9: JSONPath '$.' ends after '.'; a name or * must follow it"],
+  'jsonpath-unclosed-bracket.yaml': ["8:9: JSONPath '$[' has '[' at character 2 that is never closed with ']'"],
+  'jsonpath-union-script-index.yaml': ["8:9: JSONPath '$.items[0,(@.length-1)]' uses a script expression [(@.length-1)], which stepwatch never evaluates; select by index or name instead, e.g. $.items[0].id"],
+  'jsonpath-union-script.yaml': ["8:9: JSONPath '$[a,?(@.x)]' uses a script expression [?(@.x)], which stepwatch never evaluates; select by index or name instead, e.g. $.items[0].id"],
 };
 
 async function diagnosticsFor(file: string, env: NodeJS.ProcessEnv = {}): Promise<string[]> {
