@@ -1,5 +1,6 @@
 import type { Diagnostic } from './diagnostics.js';
 import { diagnosticAt } from './yaml-source.js';
+import { MAX_RUN_TIMEOUT_MS } from './durations.js';
 import type { Path, Placement, SourceDocument } from './yaml-source.js';
 import { parseTemplate } from '../templating/template.js';
 import type { JsonTemplate, Reference, Template } from '../templating/template.js';
@@ -14,6 +15,8 @@ export interface PlacedReference {
 export class CompileContext {
   readonly diagnostics: Diagnostic[] = [];
   readonly references: PlacedReference[] = [];
+  /** The monitor's run timeout: no step may wait longer than its run. */
+  runTimeoutMs = MAX_RUN_TIMEOUT_MS;
 
   constructor(readonly source: SourceDocument) {}
 

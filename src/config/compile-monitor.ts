@@ -1,6 +1,6 @@
 import { validateDetailed } from 'node-cron';
 import type { Monitor, Step } from '../core/monitor.js';
-import { parseDuration } from '../core/duration.js';
+import { compileTimeout, MAX_RUN_TIMEOUT_MS } from './durations.js';
 import { CompileContext } from './compile-context.js';
 import { compileStep } from './compile-step.js';
 import { checkReferences } from './check-references.js';
@@ -41,6 +41,7 @@ export function compileMonitor(source: SourceDocument, env: NodeJS.ProcessEnv): 
       ctx.error(['labels', label], `'${label}' cannot be a Prometheus label name here: use letters, digits and '_', not starting with '__' and not one of ${[...RESERVED_LABELS].join(', ')}`, { key: true });
     }
   }
+  ctx.runTimeoutMs = compileTimeout(raw.timeout, ['timeout'], ctx, DEFAULT_RUN_TIMEOUT_MS, MAX_RUN_TIMEOUT_MS, "a run's bound");
   const seen = new Map<string, number>();
   const steps: Array<Step | undefined> = raw.steps.map((rawStep, index) => {
     const earlier = seen.get(rawStep.name);
@@ -59,7 +60,7 @@ export function compileMonitor(source: SourceDocument, env: NodeJS.ProcessEnv): 
       ...(raw.description !== undefined ? { description: raw.description } : {}),
       schedule: raw.schedule.trim(),
       timezone,
-      timeoutMs: parseDuration(raw.timeout) ?? DEFAULT_RUN_TIMEOUT_MS,
+      timeoutMs: ctx.runTimeoutMs,
       retries: raw.retries ?? 0,
       labels: raw.labels ?? {},
       enabled: raw.enabled ?? true,

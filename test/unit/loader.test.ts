@@ -53,6 +53,11 @@ const INVALID: Record<string, string[]> = {
   'jsonpath-unclosed-bracket.yaml': ["8:9: JSONPath '$[' has '[' at character 2 that is never closed with ']'"],
   'jsonpath-union-script-index.yaml': ["8:9: JSONPath '$.items[0,(@.length-1)]' uses a script expression [(@.length-1)], which stepwatch never evaluates; select by index or name instead, e.g. $.items[0].id"],
   'jsonpath-union-script.yaml': ["8:9: JSONPath '$[a,?(@.x)]' uses a script expression [?(@.x)], which stepwatch never evaluates; select by index or name instead, e.g. $.items[0].id"],
+  'duration-huge.yaml': ["3:10: timeout 600h is out of bounds: write a duration from 1ms to 1h (a run's bound)"],
+  'duration-number-overflow.yaml': ["3:10: timeout 3000000000 is out of bounds: write a duration from 1ms to 1h (a run's bound)"],
+  'duration-inf.yaml': ["3:10: timeout must be a duration from 1ms to 1h (a run's bound), got .inf"],
+  'retries-nan.yaml': ["3:10: retries must be a finite number, got .nan"],
+  'step-timeout-over-run.yaml': ["6:62: timeout 1e+308 is out of bounds: write a duration from 1ms to 5s (the run's timeout)"],
 };
 
 async function diagnosticsFor(file: string, env: NodeJS.ProcessEnv = {}): Promise<string[]> {
