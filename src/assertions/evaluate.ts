@@ -1,7 +1,9 @@
 import type { Assertion, AssertionSubject } from '../core/monitor.js';
 import type { ResponseView } from '../core/response-view.js';
-import { queryJsonPath } from '../extraction/jsonpath.js';
+import { JsonPathBudgetError, queryJsonPath } from '../extraction/jsonpath.js';
+import { MAX_REGEX_MS, RegexSyntaxError, RegexTimeoutError } from '../extraction/bounded-regex.js';
 import { operators, operatorWords } from './operators.js';
+import type { OperatorLimits } from './operators.js';
 
 type Subject = (response: ResponseView, property: string | undefined) => { actual: unknown } | { error: string };
 
@@ -20,13 +22,23 @@ const subjects = {
 
 /**
  * Checks one assertion whose expected value is already rendered; returns a message when it fails.
- * `hide` redacts a quoted value before it is shortened for the message.
+ * A bound that an answer or a pattern exceeds (JSONPath visits, regex time) fails the assertion
+ * and names the bound. `hide` redacts a quoted value before it is shortened for the message.
  */
-export function checkAssertion(assertion: Assertion, expected: unknown, response: ResponseView, hide: (text: string) => string = (text) => text): string | undefined {
+export function checkAssertion(assertion: Assertion, expected: unknown, response: ResponseView, limits?: OperatorLimits, hide: (text: string) => string = (text) => text): string | undefined {
+  try {
+    return judge(assertion, expected, response, limits, hide);
+  } catch (error) {
+    if (error instanceof JsonPathBudgetError || error instanceof RegexTimeoutError || error instanceof RegexSyntaxError) return `${describeSubject(assertion)}: ${error.message}`;
+    throw error;
+  }
+}
+
+function judge(assertion: Assertion, expected: unknown, response: ResponseView, limits: OperatorLimits | undefined, hide: (text: string) => string): string | undefined {
   const subject = subjects[assertion.subject](response, assertion.property);
   const label = describeSubject(assertion);
   if ('error' in subject) return subject.error;
-  if (operators[assertion.operator](subject.actual, expected)) return undefined;
+  if (operators[assertion.operator](subject.actual, expected, limits ?? { regexMs: MAX_REGEX_MS })) return undefined;
   const shownExpected = assertion.subject === 'latency' ? `${String(expected)}ms` : show(expected, hide);
   const shownActual = assertion.subject === 'latency' ? `${String(subject.actual)}ms` : show(subject.actual, hide);
   return `expected ${label} to ${operatorWords[assertion.operator]} ${shownExpected}, got ${shownActual}`;

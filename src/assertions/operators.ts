@@ -1,10 +1,18 @@
 import type { Operator } from '../core/monitor.js';
+import { boundedTest, MAX_REGEX_MS, splitPattern } from '../extraction/bounded-regex.js';
 
 /** The JavaScript regex an operator's `matches` value stands for; `/.../flags` form allowed. */
 export function toRegExp(pattern: string): RegExp {
-  const slashed = /^\/(.*)\/([dgimsuvy]*)$/s.exec(pattern);
-  return slashed ? new RegExp(slashed[1] ?? '', slashed[2]) : new RegExp(pattern);
+  const { source, flags } = splitPattern(pattern);
+  return new RegExp(source, flags);
 }
+
+/** What bounds an operator: the time one regex match may take (the step's remaining budget, at most MAX_REGEX_MS). */
+export interface OperatorLimits {
+  regexMs: number;
+}
+
+const DEFAULT_LIMITS: OperatorLimits = { regexMs: MAX_REGEX_MS };
 
 /**
  * Values from YAML and from responses meet here: a number from JSON equals the string "3600"
@@ -37,7 +45,7 @@ function compareNumbers(actual: unknown, expected: unknown, test: (a: number, b:
   return Number.isFinite(a) && Number.isFinite(b) && test(a, b);
 }
 
-type OperatorFn = (actual: unknown, expected: unknown) => boolean;
+type OperatorFn = (actual: unknown, expected: unknown, limits: OperatorLimits) => boolean;
 
 /** The contract's operators; every one works on every subject. */
 export const operators = {
@@ -45,7 +53,8 @@ export const operators = {
   notEquals: (actual, expected) => !looselyEqual(actual, expected),
   contains,
   notContains: (actual, expected) => !contains(actual, expected),
-  matches: (actual, expected) => actual !== undefined && toRegExp(String(expected)).test(asText(actual)),
+  // User patterns run with a time limit: a catastrophic one fails its step instead of blocking the process.
+  matches: (actual, expected, limits = DEFAULT_LIMITS) => actual !== undefined && boundedTest(String(expected), asText(actual), limits.regexMs),
   exists: (actual, expected) => (actual !== undefined) === (expected === true || expected === 'true'),
   lessThan: (actual, expected) => compareNumbers(actual, expected, (a, b) => a < b),
   greaterThan: (actual, expected) => compareNumbers(actual, expected, (a, b) => a > b),

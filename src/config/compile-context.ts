@@ -1,6 +1,7 @@
 import type { Diagnostic } from './diagnostics.js';
 import { diagnosticAt } from './yaml-source.js';
-import type { Path, SourceDocument } from './yaml-source.js';
+import { MAX_RUN_TIMEOUT_MS } from './durations.js';
+import type { Path, Placement, SourceDocument } from './yaml-source.js';
 import { parseTemplate } from '../templating/template.js';
 import type { JsonTemplate, Reference, Template } from '../templating/template.js';
 
@@ -14,10 +15,12 @@ export interface PlacedReference {
 export class CompileContext {
   readonly diagnostics: Diagnostic[] = [];
   readonly references: PlacedReference[] = [];
+  /** The monitor's run timeout: no step may wait longer than its run. */
+  runTimeoutMs = MAX_RUN_TIMEOUT_MS;
 
   constructor(readonly source: SourceDocument) {}
 
-  error(path: Path, message: string, options?: { key?: boolean; needle?: string }): void {
+  error(path: Path, message: string, options?: Placement): void {
     this.diagnostics.push(diagnosticAt(this.source, path, message, options));
   }
 

@@ -1,9 +1,11 @@
 import { validateDetailed } from 'node-cron';
 import type { Monitor, Step } from '../core/monitor.js';
-import { parseDuration } from '../core/duration.js';
+import { compileTimeout, MAX_RUN_TIMEOUT_MS } from './durations.js';
 import { CompileContext } from './compile-context.js';
 import { compileStep } from './compile-step.js';
 import { checkReferences } from './check-references.js';
+import { cronProblem } from './cron-fields.js';
+import type { CronProblem } from './cron-fields.js';
 import { OAUTH2_OUTPUTS } from './compile-oauth2.js';
 import type { Diagnostic } from './diagnostics.js';
 import { validateSchema } from './validate-schema.js';
@@ -39,6 +41,7 @@ export function compileMonitor(source: SourceDocument, env: NodeJS.ProcessEnv): 
       ctx.error(['labels', label], `'${label}' cannot be a Prometheus label name here: use letters, digits and '_', not starting with '__' and not one of ${[...RESERVED_LABELS].join(', ')}`, { key: true });
     }
   }
+  ctx.runTimeoutMs = compileTimeout(raw.timeout, ['timeout'], ctx, DEFAULT_RUN_TIMEOUT_MS, MAX_RUN_TIMEOUT_MS, "a run's bound");
   const seen = new Map<string, number>();
   const steps: Array<Step | undefined> = raw.steps.map((rawStep, index) => {
     const earlier = seen.get(rawStep.name);
@@ -57,7 +60,7 @@ export function compileMonitor(source: SourceDocument, env: NodeJS.ProcessEnv): 
       ...(raw.description !== undefined ? { description: raw.description } : {}),
       schedule: raw.schedule.trim(),
       timezone,
-      timeoutMs: parseDuration(raw.timeout) ?? DEFAULT_RUN_TIMEOUT_MS,
+      timeoutMs: ctx.runTimeoutMs,
       retries: raw.retries ?? 0,
       labels: raw.labels ?? {},
       enabled: raw.enabled ?? true,
@@ -69,26 +72,27 @@ export function compileMonitor(source: SourceDocument, env: NodeJS.ProcessEnv): 
 
 function checkSchedule(schedule: string, ctx: CompileContext): void {
   const problem = scheduleProblem(schedule);
-  if (problem) ctx.error(['schedule'], problem);
+  if (problem) ctx.error(['schedule'], problem.message, problem.at !== undefined ? { needle: schedule, within: problem.at } : {});
 }
 
-// Both checks are pure and cost ~0.1 ms each (node-cron's parser, Intl); monitors share few schedules and zones.
-const scheduleProblems = new Map<string, string | undefined>();
+// Both checks are pure and cost ~0.1 ms each (node-cron's parser, Intl); monitors share few
+// schedules and zones. The caches are bounded so generated files cannot grow them for ever.
+const MAX_CACHED = 1_000;
+const scheduleProblems = new Map<string, CronProblem | undefined>();
 const timeZones = new Map<string, boolean>();
 
-function scheduleProblem(schedule: string): string | undefined {
+function scheduleProblem(schedule: string): CronProblem | undefined {
   if (scheduleProblems.has(schedule)) return scheduleProblems.get(schedule);
-  let problem: string | undefined;
-  const fields = schedule.trim().split(/\s+/);
-  if (fields.length !== 5 && fields.length !== 6) {
-    problem = `schedule '${schedule}' has ${fields.length} fields; write 5 (minute hour day month weekday, e.g. "*/5 * * * *") or 6 with seconds first`;
-  } else {
+  // Bounds first: node-cron expands every range, so it only sees what is known to be small.
+  let problem = cronProblem(schedule);
+  if (!problem) {
     const result = validateDetailed(schedule.trim());
     if (!result.valid) {
       const detail = result.errors.map((e) => `${e.field}: ${e.message.replace(/ a invalid /, ' an invalid ')}`).join('; ');
-      problem = `schedule '${schedule}' is not a valid cron expression (${detail})`;
+      problem = { message: `schedule '${schedule}' is not a valid cron expression (${detail})` };
     }
   }
+  if (scheduleProblems.size >= MAX_CACHED) scheduleProblems.clear();
   scheduleProblems.set(schedule, problem);
   return problem;
 }
@@ -102,6 +106,7 @@ function isTimeZone(name: string): boolean {
     } catch {
       known = false;
     }
+    if (timeZones.size >= MAX_CACHED) timeZones.clear();
     timeZones.set(name, known);
   }
   return known;

@@ -1,5 +1,5 @@
 import type { OAuth2Spec } from '../core/monitor.js';
-import { parseDuration } from '../core/duration.js';
+import { compileTimeout } from './durations.js';
 import type { CompileContext } from './compile-context.js';
 import { checkStaticUrl } from './check-url.js';
 import type { RawOAuth2 } from './schema.js';
@@ -24,7 +24,7 @@ export function compileOAuth2(raw: RawOAuth2, path: Path, ctx: CompileContext): 
     params: ctx.scalarEntries(raw.params, at('params')),
     authorizeParams: ctx.scalarEntries(raw.authorizeParams, at('authorizeParams')),
     reuseToken: raw.reuseToken ?? false,
-    timeoutMs: parseDuration(raw.timeout) ?? DEFAULT_TOKEN_TIMEOUT_MS,
+    timeoutMs: compileTimeout(raw.timeout, at('timeout'), ctx, DEFAULT_TOKEN_TIMEOUT_MS, ctx.runTimeoutMs, "the run's timeout"),
     insecureSkipVerify: raw.tls?.insecureSkipVerify ?? false,
     ...optional('clientSecret'),
     ...optional('scope'),

@@ -1,7 +1,7 @@
 import type { Extraction, RequestBody, RequestSpec, Step, StepAction } from '../core/monitor.js';
 import { compileOAuth2 } from './compile-oauth2.js';
 import { checkStaticUrl } from './check-url.js';
-import { parseDuration } from '../core/duration.js';
+import { compileTimeout } from './durations.js';
 import { jsonPathProblem } from '../extraction/jsonpath.js';
 import type { CompileContext } from './compile-context.js';
 import { compileAssertions } from './compile-assertions.js';
@@ -51,7 +51,7 @@ function compileRequest(raw: RawRequest, path: Path, ctx: CompileContext): Reque
     headers: ctx.scalarEntries(raw.headers, [...path, 'headers']),
     ...compileAuth(raw, path, ctx),
     ...compileBody(raw, path, ctx),
-    timeoutMs: parseDuration(raw.timeout) ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    timeoutMs: compileTimeout(raw.timeout, [...path, 'timeout'], ctx, DEFAULT_REQUEST_TIMEOUT_MS, ctx.runTimeoutMs, "the run's timeout"),
     followRedirects: raw.followRedirects ?? true,
     insecureSkipVerify: raw.tls?.insecureSkipVerify ?? false,
   };

@@ -22,7 +22,10 @@ const validate = ajv.compile<RawMonitor>(monitorJsonSchema());
 export function validateSchema(source: SourceDocument): { monitor?: RawMonitor; diagnostics: Diagnostic[] } {
   if (validate(source.value)) return { monitor: source.value, diagnostics: [] };
   const errors = relevantErrors(validate.errors ?? [], source.value);
-  return { diagnostics: errors.map((error) => toDiagnostic(error, source)) };
+  const diagnostics = errors.map((error) => toDiagnostic(error, source));
+  // A value such as .nan breaks several rules at once; it is said once.
+  const said = new Set<string>();
+  return { diagnostics: diagnostics.filter((d) => !said.has(`${d.line}:${d.col}:${d.message}`) && said.add(`${d.line}:${d.col}:${d.message}`)) };
 }
 
 function pathOf(pointer: string): Path {
@@ -100,6 +103,7 @@ function where(path: Path): string {
 
 function typeName(value: unknown): string {
   if (value === null) return 'null';
+  if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? '.nan' : value > 0 ? '.inf' : '-.inf';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a map';
   return `${typeof value} ${JSON.stringify(value)}`;
@@ -110,6 +114,9 @@ function toDiagnostic(error: ErrorObject, source: SourceDocument): Diagnostic {
   const schema = error.parentSchema as SchemaNode;
   const value = valueAt(source.value, path);
   const at = where(path);
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    return diagnosticAt(source, path, `${at} must be a finite number, got ${typeName(value)}`);
+  }
   switch (error.keyword) {
     case 'additionalProperties': {
       const field = String(error.params.additionalProperty);

@@ -76,13 +76,20 @@ export function nodeAt(source: SourceDocument, path: Path, wantKey = false): Nod
   return node ?? undefined;
 }
 
-/** A diagnostic at `path`; `needle` narrows it to where that text stands inside the node. */
-export function diagnosticAt(source: SourceDocument, path: Path, message: string, options: { key?: boolean; needle?: string } = {}): Diagnostic {
+/** Where a diagnostic points: a key instead of its value; `needle` narrows it to where that text stands inside the node, `within` further into the needle. */
+export interface Placement {
+  key?: boolean;
+  needle?: string;
+  within?: number;
+}
+
+/** A diagnostic at `path`, placed as `options` say. */
+export function diagnosticAt(source: SourceDocument, path: Path, message: string, options: Placement = {}): Diagnostic {
   const node = nodeAt(source, path, options.key);
   let offset = node?.range?.[0] ?? source.document.contents?.range?.[0] ?? 0;
   if (options.needle && node?.range) {
     const found = source.text.indexOf(options.needle, node.range[0]);
-    if (found >= 0 && found < node.range[1]) offset = found;
+    if (found >= 0 && found < node.range[1]) offset = found + Math.min(options.within ?? 0, options.needle.length);
   }
   return { file: source.file, ...source.lineCounter.linePos(offset), message };
 }

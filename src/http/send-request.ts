@@ -164,8 +164,15 @@ function sendOnce(hop: Hop, request: HttpRequest, timeoutMs: number, phases: Pha
     req.on('error', (error) => finish({ failure: classifyError(error, answered), status }));
     req.on('response', (res: IncomingMessage) => {
       answered = true;
-      status = res.statusCode ?? 0;
       clock.mark('firstByte');
+      // Node's parser takes any three digits; below 100 is no HTTP status (RFC 9110 15), and
+      // status 0 is what the API and metrics keep for "no answer".
+      if ((res.statusCode ?? 0) < 100) {
+        req.destroy();
+        finish({ failure: failure('protocol', `the status line has code ${String(res.statusCode ?? 0).padStart(3, '0')}, which is not an HTTP status (100-599)`) });
+        return;
+      }
+      status = res.statusCode;
       readBody(res, request.maxBodyBytes ?? MAX_BODY_BYTES, hop.method === 'HEAD').then(
         (body) => {
           clock.mark('end');

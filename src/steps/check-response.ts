@@ -6,6 +6,7 @@ import { checkAssertion, describeSubject } from '../assertions/evaluate.js';
 import { isStackOverflow, TOO_DEEP } from '../core/stack-overflow.js';
 import { extract } from '../extraction/extract.js';
 import type { ExtractOutcome } from '../extraction/extract.js';
+import { MAX_REGEX_MS } from '../extraction/bounded-regex.js';
 import { renderJson, MissingValueError } from '../templating/template.js';
 import type { StepContext } from './step-context.js';
 import { resolverFor } from './step-context.js';
@@ -18,10 +19,12 @@ import { resolverFor } from './step-context.js';
  * and its answer is shown.
  */
 export function checkResponse(step: Step, response: ResponseView, context: StepContext): StepFailure | undefined {
+  // A user regex may take what is left of the run's budget, and never more than MAX_REGEX_MS.
+  const regexMs = () => Math.max(1, Math.min(MAX_REGEX_MS, context.deadline - performance.now()));
   const secretOutcomes = new Map<string, ExtractOutcome | string>();
   for (const extraction of step.extractions) {
     if (!extraction.secret) continue;
-    const outcome = judged(() => extract(extraction, response), `extract ${extraction.name}`, extraction.expression);
+    const outcome = judged(() => extract(extraction, response, regexMs()), `extract ${extraction.name}`, extraction.expression);
     if (typeof outcome !== 'string' && 'value' in outcome) context.redactor.add(outcome.value);
     secretOutcomes.set(extraction.name, outcome);
   }
@@ -39,11 +42,11 @@ export function checkResponse(step: Step, response: ResponseView, context: StepC
     }
     // The run's secrets are hidden before a message quotes (and cuts) a value, so no cut-off
     // prefix of a secret can slip past redaction later.
-    const problem = judged(() => checkAssertion(assertion, expected, response, (shown) => context.redactor.redactText(shown)), describeSubject(assertion), expected);
+    const problem = judged(() => checkAssertion(assertion, expected, response, { regexMs: regexMs() }, (shown) => context.redactor.redactText(shown)), describeSubject(assertion), expected);
     if (problem) return failure(assertion.subject === 'status' ? 'status' : 'assertion', problem);
   }
   for (const extraction of step.extractions) {
-    const outcome = secretOutcomes.get(extraction.name) ?? judged(() => extract(extraction, response), `extract ${extraction.name}`, extraction.expression);
+    const outcome = secretOutcomes.get(extraction.name) ?? judged(() => extract(extraction, response, regexMs()), `extract ${extraction.name}`, extraction.expression);
     if (typeof outcome === 'string') return failure('extraction', outcome);
     if ('error' in outcome) return failure('extraction', `extract ${extraction.name}: ${outcome.error}`);
     context.custom.set(extraction.name, outcome.value);

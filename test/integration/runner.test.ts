@@ -201,7 +201,7 @@ name: slow
 schedule: "* * * * *"
 timeout: 250ms
 steps:
-  - { name: First slow, request: { url: <<env.API>>/slow, timeout: 5s } }
+  - { name: First slow, request: { url: <<env.API>>/slow } }
 `);
     assert.equal(result.steps[0]?.reason, 'timeout');
     assert.match(result.steps[0]?.message ?? '', /run's timeout of 250ms/);
