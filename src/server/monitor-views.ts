@@ -2,6 +2,8 @@ import type { Monitor } from '../core/monitor.js';
 import type { RunResult } from '../core/results.js';
 import type { InvalidDocument } from '../config/catalog.js';
 import type { StatusStore } from '../status/status-store.js';
+import { availability } from '../status/history-insights.js';
+import type { AvailabilityFigures } from '../status/history-insights.js';
 
 /** What the server needs from the loaded monitors. */
 export interface MonitorDirectory {
@@ -34,6 +36,9 @@ export interface MonitorSummary {
   lastRun: RunView | null;
   /** Passed/failed of recent runs, newest first, for the strip on the page. */
   recent: boolean[];
+  /** Total durations (ms) of the same recent runs, newest first, for the sparkline. */
+  recentDurationsMs: number[];
+  availability: AvailabilityFigures;
 }
 
 export interface RunView {
@@ -59,8 +64,13 @@ export function runView(result: RunResult): RunView {
   };
 }
 
-export function summarize(monitor: Monitor, status: StatusStore, control: RunControl): MonitorSummary {
+/** How many recent runs the strip and the sparkline show. */
+export const RECENT_RUNS_SHOWN = 30;
+
+export function summarize(monitor: Monitor, status: StatusStore, control: RunControl, now = Date.now()): MonitorSummary {
   const last = status.last(monitor.name);
+  const kept = status.recent(monitor.name);
+  const recent = kept.slice(0, RECENT_RUNS_SHOWN);
   const state: MonitorState = !monitor.enabled ? 'disabled' : !last ? 'pending' : last.passed ? 'passing' : 'failing';
   const next = control.nextRun(monitor.name);
   return {
@@ -75,6 +85,8 @@ export function summarize(monitor: Monitor, status: StatusStore, control: RunCon
     nextRun: next ? next.toISOString() : null,
     skippedRuns: status.skippedRuns(monitor.name),
     lastRun: last ? runView(last) : null,
-    recent: status.recent(monitor.name).slice(0, 30).map((run) => run.passed),
+    recent: recent.map((run) => run.passed),
+    recentDurationsMs: recent.map((run) => Math.round(run.durationMs * 1000) / 1000),
+    availability: availability(kept, now),
   };
 }

@@ -3,6 +3,8 @@ import type { MonitorSummary } from '../monitor-views.js';
 import { ago, html, ms } from './html.js';
 import type { Html } from './html.js';
 import { layout } from './layout.js';
+import { sparkline } from './charts/sparkline.js';
+import type { Availability } from '../../status/history-insights.js';
 
 export function strip(recent: boolean[]): Html {
   const runs = [...recent].reverse();
@@ -14,15 +16,31 @@ export function badge(state: string): Html {
   return html`<span class="badge ${state}">${state}</span>`;
 }
 
+function percent(figure: Availability): string {
+  return figure.ratio === null ? 'no runs' : `${(Math.floor(figure.ratio * 1000) / 10).toFixed(1)}%`;
+}
+
+/** Availability over the kept runs, then over 24 h and 7 d where the kept history reaches that far. */
+export function availabilityLine(monitor: MonitorSummary): Html {
+  const { history } = monitor.availability;
+  if (history.runs === 0) return html`<span class="muted">No run yet.</span>`;
+  const windows = (['24h', '7d'] as const).flatMap((window) => {
+    const figure = monitor.availability[window];
+    return figure ? [html` · ${window}: <strong>${percent(figure)}</strong> <span class="muted">(${figure.runs} runs)</span>`] : [];
+  });
+  return html`<span class="availability">Availability <strong>${percent(history)}</strong> <span class="muted">of the last ${history.runs} runs</span>${windows}</span>`;
+}
+
 /** Every monitor at a glance: state, last run age, recent runs, the failing step. */
 export function overviewPage(monitors: MonitorSummary[], invalid: InvalidDocument[], now: number): Html {
   const failing = monitors.filter((m) => m.state === 'failing').length;
   const rows = monitors.map(
     (m) => html`<tr>
 <td>${badge(m.state)}</td>
-<td><a href="/monitors/${encodeURIComponent(m.name)}">${m.name}</a>${m.description ? html`<div class="muted">${m.description}</div>` : ''}</td>
-<td>${m.lastRun ? ago(m.lastRun.startedAt, now) : 'not run yet'}</td>
-<td class="optional">${strip(m.recent)}</td>
+<td><a href="/monitors/${encodeURIComponent(m.name)}">${m.name}</a>${m.description ? html`<div class="muted description">${m.description}</div>` : ''}</td>
+<td class="optional">${m.lastRun ? ago(m.lastRun.startedAt, now) : 'not run yet'}</td>
+<td>${m.availability.history.runs > 0 ? percent(m.availability.history) : ''}</td>
+<td class="optional">${strip(m.recent)}${sparkline(m.recentDurationsMs.map((durationMs, i) => ({ durationMs, passed: m.recent[i] ?? true })).reverse())}</td>
 <td>${m.lastRun?.failedStep ? html`<strong>${m.lastRun.failedStep}</strong> <span class="muted">(${m.lastRun.reason})</span>` : ''}</td>
 <td class="optional">${m.lastRun ? m.lastRun.steps.filter((s) => s.status !== 'skipped').map((s) => html`<div>${s.name}: ${ms(s.durationMs)}</div>`) : ''}</td>
 </tr>`,
@@ -30,7 +48,7 @@ export function overviewPage(monitors: MonitorSummary[], invalid: InvalidDocumen
   const body = html`<p>${monitors.length} monitors, <strong>${failing} failing</strong>${invalid.length > 0 ? html`, <strong>${invalid.length} invalid</strong>` : ''}.</p>
 <div class="table-wrap"><table>
 <caption class="muted">Monitors and their latest run</caption>
-<thead><tr><th scope="col">State</th><th scope="col">Monitor</th><th scope="col">Last run</th><th scope="col" class="optional">Recent runs (oldest to newest)</th><th scope="col">Failing step</th><th scope="col" class="optional">Step latency</th></tr></thead>
+<thead><tr><th scope="col">State</th><th scope="col">Monitor</th><th scope="col" class="optional">Last run</th><th scope="col">Availability</th><th scope="col" class="optional">Recent runs and their duration (oldest to newest)</th><th scope="col">Failing step</th><th scope="col" class="optional">Step latency</th></tr></thead>
 <tbody>${rows}</tbody>
 </table></div>
 ${invalid.length > 0 ? invalidSection(invalid) : ''}`;
