@@ -64,6 +64,39 @@ export function runView(result: RunResult): RunView {
   };
 }
 
+export function monitorState(monitor: Monitor, status: StatusStore): MonitorState {
+  const last = status.last(monitor.name);
+  return !monitor.enabled ? 'disabled' : !last ? 'pending' : last.passed ? 'passing' : 'failing';
+}
+
+/** Rows per overview page: a screenful for people, and a bounded page however many monitors there are. */
+export const MONITORS_PER_PAGE = 200;
+
+const STATE_ORDER: Record<MonitorState, number> = { failing: 0, pending: 1, passing: 2, disabled: 3 };
+
+/** One page of the overview: failing monitors first, then by name. */
+export interface OverviewPage {
+  rows: MonitorSummary[];
+  total: number;
+  failing: number;
+  page: number;
+  pages: number;
+}
+
+/**
+ * Orders every monitor by state (failing first) and summarises only the requested page's, so a
+ * page costs the same with a hundred monitors as with ten thousand.
+ */
+export function overviewOf(monitors: readonly Monitor[], status: StatusStore, control: RunControl, page: number, now = Date.now()): OverviewPage {
+  const ranked = monitors.map((monitor) => ({ monitor, state: monitorState(monitor, status) }));
+  const failing = ranked.filter((entry) => entry.state === 'failing').length;
+  ranked.sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || (a.monitor.name < b.monitor.name ? -1 : a.monitor.name > b.monitor.name ? 1 : 0));
+  const pages = Math.max(1, Math.ceil(ranked.length / MONITORS_PER_PAGE));
+  const current = Math.min(Math.max(1, page), pages);
+  const rows = ranked.slice((current - 1) * MONITORS_PER_PAGE, current * MONITORS_PER_PAGE).map(({ monitor }) => summarize(monitor, status, control, now));
+  return { rows, total: ranked.length, failing, page: current, pages };
+}
+
 /** How many recent runs the strip and the sparkline show. */
 export const RECENT_RUNS_SHOWN = 30;
 
@@ -71,7 +104,7 @@ export function summarize(monitor: Monitor, status: StatusStore, control: RunCon
   const last = status.last(monitor.name);
   const kept = status.recent(monitor.name);
   const recent = kept.slice(0, RECENT_RUNS_SHOWN);
-  const state: MonitorState = !monitor.enabled ? 'disabled' : !last ? 'pending' : last.passed ? 'passing' : 'failing';
+  const state = monitorState(monitor, status);
   const next = control.nextRun(monitor.name);
   return {
     name: monitor.name,

@@ -8,6 +8,7 @@ import { MetricsObserver } from '../../src/metrics/metrics-observer.js';
 import { StatusStore } from '../../src/status/status-store.js';
 import type { RunResult, StepResult } from '../../src/core/results.js';
 import { monitorFromYaml } from '../support/monitors.js';
+import { MONITORS_PER_PAGE } from '../../src/server/monitor-views.js';
 
 const MINUTE = 60_000;
 const NEXT_RUN = new Date(Date.now() + 90_000);
@@ -96,5 +97,25 @@ describe('the status page charts, availability and incidents', () => {
     assert.match(page, /<svg class="spark"[^>]*aria-label="Run duration over the last 10 runs: 30 ms to 39 ms, latest 39 ms; 2 failed"/);
     assert.equal(page.split('<circle').length - 1, 2, 'one dot per failed run');
     assert.match(page, /<td>80\.0%<\/td>/);
+  });
+});
+
+describe('the overview with more monitors than a page holds', () => {
+  it('puts failing monitors first and splits the rest into pages', async () => {
+    const monitors = Array.from({ length: MONITORS_PER_PAGE + 1 }, (_, i) => ({ ...monitor, name: `m-${String(i).padStart(3, '0')}` }));
+    const status = new StatusStore();
+    const last = monitors.at(-1) as typeof monitor;
+    for (const m of monitors) status.runFinished(m, { ...(history().at(-1) as RunResult), monitor: m.name, passed: m !== last });
+    const control = { trigger: () => undefined, isRunning: () => false, nextRun: () => NEXT_RUN };
+    const directory = { monitors: () => monitors, get: () => undefined, invalid: () => [] };
+    const app = buildApp({ metrics: new MetricsObserver(new Registry(), { processMetrics: false }), isReady: () => true, views: { monitors: directory, status, control } });
+    const rowsOf = (page: string) => [...page.matchAll(/<a href="\/monitors\/(m-\d+)">/g)].map((match) => match[1]);
+    const first = (await app.inject('/')).body;
+    assert.equal(rowsOf(first).length, MONITORS_PER_PAGE);
+    assert.equal(rowsOf(first)[0], last.name, 'the failing monitor leads the first page');
+    assert.match(first, new RegExp(`Monitors 1–${MONITORS_PER_PAGE} of ${MONITORS_PER_PAGE + 1}, failing first; page 1 of 2\\.`));
+    assert.ok(first.includes('<a href="/?page=2" rel="next">'));
+    assert.deepEqual(rowsOf((await app.inject('/?page=2')).body), [`m-${String(MONITORS_PER_PAGE - 1).padStart(3, '0')}`]);
+    assert.equal(rowsOf((await app.inject('/?page=banana')).body)[0], last.name, 'a page that is not a number shows the first');
   });
 });

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { availability, incidents } from '../../src/status/history-insights.js';
-import type { RunResult } from '../../src/core/results.js';
+import type { RunResult, StepResult } from '../../src/core/results.js';
 
 const HOUR = 3_600_000;
 const NOW = Date.parse('2026-11-25T12:00:00Z');
@@ -63,9 +63,9 @@ describe('incidents', () => {
 
   it('keeps the latest answer kept for the incident', () => {
     const kept = runs('--+', 60_000);
-    const [latestFailed, firstFailed] = [kept[1], kept[2]] as RunResult[];
-    (firstFailed.steps[1] as { response?: unknown }).response = { status: 503, headers: {}, body: 'first', truncated: false };
-    (latestFailed.steps[1] as { response?: unknown }).response = { status: 502, headers: {}, body: 'latest', truncated: false };
+    const excerpt = (body: string) => ({ status: 503, headers: {}, body, truncated: false });
+    (kept[2]?.steps[1] as StepResult).response = excerpt('first');
+    (kept[1]?.steps[1] as StepResult).response = excerpt('latest');
     assert.equal(incidents(kept, NOW)[0]?.excerpt?.body, 'latest');
   });
 
