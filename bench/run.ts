@@ -6,6 +6,7 @@ import { schedulerScale } from './scenarios/scheduler-scale.js';
 import { scrape } from './scenarios/scrape.js';
 import { loadTime } from './scenarios/load-time.js';
 import { latencyFidelity } from './scenarios/latency-fidelity.js';
+import { statusPage } from './scenarios/status-page.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const quick = values.quick ?? false;
@@ -16,6 +17,7 @@ const scenarios: Record<string, () => Promise<void>> = {
   scrape: () => scrape({ sizes: [1_000, 10_000], scrapes: quick ? 3 : 10 }),
   'load-time': () => loadTime({ files: 10_000, rounds: quick ? 1 : 3 }),
   'latency-fidelity': () => latencyFidelity({ flows: quick ? 100 : 500 }),
+  'status-page': () => statusPage({ sizes: [1_000, 10_000], renders: quick ? 3 : 10 }),
 };
 
 const selected = values.only ? values.only.split(',') : Object.keys(scenarios);

@@ -2,6 +2,8 @@ import type { Monitor } from '../core/monitor.js';
 import type { RunResult } from '../core/results.js';
 import type { InvalidDocument } from '../config/catalog.js';
 import type { StatusStore } from '../status/status-store.js';
+import { availability } from '../status/history-insights.js';
+import type { AvailabilityFigures } from '../status/history-insights.js';
 
 /** What the server needs from the loaded monitors. */
 export interface MonitorDirectory {
@@ -34,6 +36,9 @@ export interface MonitorSummary {
   lastRun: RunView | null;
   /** Passed/failed of recent runs, newest first, for the strip on the page. */
   recent: boolean[];
+  /** Total durations (ms) of the same recent runs, newest first, for the sparkline. */
+  recentDurationsMs: number[];
+  availability: AvailabilityFigures;
 }
 
 export interface RunView {
@@ -59,9 +64,47 @@ export function runView(result: RunResult): RunView {
   };
 }
 
-export function summarize(monitor: Monitor, status: StatusStore, control: RunControl): MonitorSummary {
+export function monitorState(monitor: Monitor, status: StatusStore): MonitorState {
   const last = status.last(monitor.name);
-  const state: MonitorState = !monitor.enabled ? 'disabled' : !last ? 'pending' : last.passed ? 'passing' : 'failing';
+  return !monitor.enabled ? 'disabled' : !last ? 'pending' : last.passed ? 'passing' : 'failing';
+}
+
+/** Rows per overview page: a screenful for people, and a bounded page however many monitors there are. */
+export const MONITORS_PER_PAGE = 200;
+
+const STATE_ORDER: Record<MonitorState, number> = { failing: 0, pending: 1, passing: 2, disabled: 3 };
+
+/** One page of the overview: failing monitors first, then by name. */
+export interface OverviewPage {
+  rows: MonitorSummary[];
+  total: number;
+  failing: number;
+  page: number;
+  pages: number;
+}
+
+/**
+ * Orders every monitor by state (failing first) and summarises only the requested page's, so a
+ * page costs the same with a hundred monitors as with ten thousand.
+ */
+export function overviewOf(monitors: readonly Monitor[], status: StatusStore, control: RunControl, page: number, now = Date.now()): OverviewPage {
+  const ranked = monitors.map((monitor) => ({ monitor, state: monitorState(monitor, status) }));
+  const failing = ranked.filter((entry) => entry.state === 'failing').length;
+  ranked.sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || (a.monitor.name < b.monitor.name ? -1 : a.monitor.name > b.monitor.name ? 1 : 0));
+  const pages = Math.max(1, Math.ceil(ranked.length / MONITORS_PER_PAGE));
+  const current = Math.min(Math.max(1, page), pages);
+  const rows = ranked.slice((current - 1) * MONITORS_PER_PAGE, current * MONITORS_PER_PAGE).map(({ monitor }) => summarize(monitor, status, control, now));
+  return { rows, total: ranked.length, failing, page: current, pages };
+}
+
+/** How many recent runs the strip and the sparkline show. */
+export const RECENT_RUNS_SHOWN = 30;
+
+export function summarize(monitor: Monitor, status: StatusStore, control: RunControl, now = Date.now()): MonitorSummary {
+  const last = status.last(monitor.name);
+  const kept = status.recent(monitor.name);
+  const recent = kept.slice(0, RECENT_RUNS_SHOWN);
+  const state = monitorState(monitor, status);
   const next = control.nextRun(monitor.name);
   return {
     name: monitor.name,
@@ -75,6 +118,8 @@ export function summarize(monitor: Monitor, status: StatusStore, control: RunCon
     nextRun: next ? next.toISOString() : null,
     skippedRuns: status.skippedRuns(monitor.name),
     lastRun: last ? runView(last) : null,
-    recent: status.recent(monitor.name).slice(0, 30).map((run) => run.passed),
+    recent: recent.map((run) => run.passed),
+    recentDurationsMs: recent.map((run) => Math.round(run.durationMs * 1000) / 1000),
+    availability: availability(kept, now),
   };
 }

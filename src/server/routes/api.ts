@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { StatusStore } from '../../status/status-store.js';
 import { renderJson } from '../../report/json-report.js';
 import { sendError } from '../errors.js';
+import { incidents } from '../../status/history-insights.js';
 import { runView, summarize } from '../monitor-views.js';
 import type { MonitorDirectory, RunControl } from '../monitor-views.js';
 
@@ -31,6 +32,12 @@ export function apiRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const monitor = deps.monitors.get(request.params.name);
     if (!monitor) return sendError(reply, 'MONITOR_NOT_FOUND', request.params.name);
     return { ...summarize(monitor, deps.status, deps.control), history: deps.status.recent(monitor.name).map(runView) };
+  });
+
+  app.get<{ Params: { name: string } }>('/api/monitors/:name/incidents', async (request, reply) => {
+    const monitor = deps.monitors.get(request.params.name);
+    if (!monitor) return sendError(reply, 'MONITOR_NOT_FOUND', request.params.name);
+    return { monitor: monitor.name, incidents: incidents(deps.status.recent(monitor.name), Date.now()) };
   });
 
   app.post<{ Params: { name: string } }>('/api/monitors/:name/run', async (request, reply) => {
