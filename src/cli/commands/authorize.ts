@@ -46,12 +46,16 @@ Exit codes: 0 stored, 1 the flow failed, 2 usage or configuration error.`,
     if (!spec.authorizeUrl || !spec.redirectUri) throw new UsageError(`step '${step.name}' needs authorizeUrl and redirectUri for authorize`);
     const fill = (template: Template) => render(template, (ref) => (ref.namespace === 'env' ? io.env[ref.name] : undefined));
     try {
+      // Checked before the browser is sent anywhere: a bad tokenUrl would otherwise surface only
+      // after the user approved, and as a crash.
+      const authorizeUrl = httpUrl('authorizeUrl', fill(spec.authorizeUrl));
+      const tokenUrl = httpUrl('tokenUrl', fill(spec.tokenUrl));
       const store = new RefreshTokenStore(String(values['data-dir'] ?? defaults.dataDir));
       await store.read();
       const result = await authorizeWithPkce(
         {
-          authorizeUrl: fill(spec.authorizeUrl),
-          tokenUrl: fill(spec.tokenUrl),
+          authorizeUrl,
+          tokenUrl,
           redirectUri: fill(spec.redirectUri),
           clientId: fill(spec.clientId),
           ...(spec.clientSecret ? { clientSecret: fill(spec.clientSecret) } : {}),
@@ -76,3 +80,9 @@ Exit codes: 0 stored, 1 the flow failed, 2 usage or configuration error.`,
     }
   },
 };
+
+function httpUrl(field: string, value: string): string {
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') throw new AuthorizeError(`${field} '${value}' is not an http or https URL; nothing was stored`);
+  return value;
+}

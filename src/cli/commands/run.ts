@@ -5,6 +5,7 @@ import { Redactor } from '../../redaction/redactor.js';
 import { SHORT_SECRET_WARNING, usedEnvSecrets } from '../../redaction/monitor-secrets.js';
 import { isReporterName, reporters, REPORTERS } from '../../report/reporters.js';
 import { runMonitor } from '../../run/run-monitor.js';
+import { combineObservers } from '../../run/observer.js';
 import { openOAuth2Services } from '../../oauth2/oauth2-services.js';
 import type { RunResult } from '../../core/results.js';
 import type { Command } from '../cli-error.js';
@@ -47,7 +48,7 @@ Exit codes: 0 all passed, 1 a run failed, 2 configuration error.`,
     for (const name of used.short) io.stderr(`warning: ${name}: ${SHORT_SECRET_WARNING}\n`);
     const redactor = new Redactor(used.values);
     const logger = createLogger({ level: logLevelOption(defaults.logLevel, 'error'), redactor, destination: 2 });
-    const observer = logObserver(logger);
+    const observer = combineObservers([logObserver(logger)], (error) => logger.error({ err: error }, 'run observer failed'));
     // One-shot runs use the store too: a refresh token rotated here must not be lost.
     const oauth2 = await openOAuth2Services(String(values['data-dir'] ?? defaults.dataDir));
     const results: RunResult[] = [];
