@@ -4,6 +4,7 @@ import { SENSITIVE_HEADERS } from '../http/wire-format.js';
 import { REDACTED } from '../redaction/redactor.js';
 import type { Redactor } from '../redaction/redactor.js';
 import { redactValue } from '../redaction/redact-value.js';
+import { serializeErrorArgs } from './serialize-error.js';
 
 export type { Logger } from 'pino';
 
@@ -33,9 +34,14 @@ export function createLogger(options: { level?: string; redactor: Redactor; dest
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACT_PATHS, censor: REDACTED },
+      // Errors arrive already serialised (serialize-error.ts, in the hook below); pino's own err
+      // serializer would take those plain fields for a non-Error and reshape them.
+      serializers: { err: (value: unknown) => value },
       hooks: {
         logMethod(args, method) {
-          method.apply(this, args.map((arg) => redactValue(arg, options.redactor)) as Parameters<typeof method>);
+          // Errors become fields first (their stack only at debug), then every field is redacted.
+          const serialized = serializeErrorArgs(args, this.isLevelEnabled('debug'));
+          method.apply(this, serialized.map((arg) => redactValue(arg, options.redactor)) as Parameters<typeof method>);
         },
       },
     },
