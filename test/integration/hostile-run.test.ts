@@ -58,16 +58,16 @@ describe('a run against a hostile API never escapes: every fault is a failed ste
   - { name: Match, request: { url: "<<env.API>>/echo" }, assert: { body: { matches: "<<custom.pattern>>" } } }
 `);
     assert.deepEqual(only(result, 1), { status: 'failed', reason: 'assertion' });
-    assert.match(result.steps[1]?.message ?? '', /body: the pattern '\(unclosed\[' is not a valid regular expression/);
+    assert.match(result.steps[1]?.message ?? '', /^body: not a valid regular expression: .*\/\(unclosed\[\//);
   });
 
   it('fails JSONPath work on JSON nested 100,000 levels deep as assertion or extraction, not a crash', async () => {
     const asserted = await run(`steps:\n  - { name: Deep, request: { url: "<<env.API>>/deep" }, assert: { jsonpath: { $..a: { exists: true } } } }\n`);
     assert.deepEqual(only(asserted), { status: 'failed', reason: 'assertion' });
-    assert.match(asserted.steps[0]?.message ?? '', /\$\.\.a: the JSON is nested too deeply/);
+    assert.match(asserted.steps[0]?.message ?? '', /^\$\.\.a: the body nests deeper than 1000 levels/);
     const extracted = await run(`steps:\n  - { name: Deep, request: { url: "<<env.API>>/deep" }, extract: { a: $.a } }\n`);
     assert.deepEqual(only(extracted), { status: 'failed', reason: 'extraction' });
-    assert.match(extracted.steps[0]?.message ?? '', /extract a: the JSON is nested too deeply/);
+    assert.match(extracted.steps[0]?.message ?? '', /^extract a: .*the body nests deeper than 1000 levels/);
   });
 
   it('passes a HEAD whose Content-Length says 20 MiB: a HEAD answer has no body', async () => {
