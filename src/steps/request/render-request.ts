@@ -9,7 +9,6 @@ import type { StepContext } from '../step-context.js';
 import { resolverFor } from '../step-context.js';
 
 /**
-/**
  * Fills a request spec's templates for this run. Secret env values join the run's secret set as
  * they are inserted (see resolverFor); the values that fill `auth` join it in the forms the
  * Authorization header carries them. Throws MissingValueError for a reference with no value, and
