@@ -73,7 +73,7 @@ steps:
   - name: Token by hand
     request: { method: POST, url: <<env.API>>/token/extract }
     extract:
-      access_token: { jsonpath: $.access_token, secret: true }
+      session: { jsonpath: $.session, secret: true }
     assert:
       jsonpath: { $.token_type: { equals: mac } }
 `,
@@ -169,8 +169,10 @@ describe('secrets never leave stepwatch, at debug level, in any output', () => {
         const who = req.url.slice('/token/'.length);
         count++;
         const tokens = { access_token: `at-${who}-${count}.${randomBytes(12).toString('base64url')}`, refresh_token: `rt-${who}-${count}.${randomBytes(12).toString('base64url')}`, id_token: `idt-${who}-${count}.${randomBytes(12).toString('base64url')}` };
-        issued.set(who, [...(issued.get(who) ?? []), ...Object.values(tokens)]);
-        return json(res, 200, { token_type: 'Bearer', expires_in: 3600, ...tokens, echo });
+        // A session value that only the monitor's `secret: true` extraction makes secret.
+        const session = who === 'extract' ? { session: `sess-${count}.${randomBytes(12).toString('base64url')}` } : {};
+        issued.set(who, [...(issued.get(who) ?? []), ...Object.values(tokens), ...Object.values(session)]);
+        return json(res, 200, { token_type: 'Bearer', expires_in: 3600, ...tokens, ...session, echo });
       }
       json(res, 200, echo, { 'x-echo-authorization': req.headers.authorization ?? '', 'set-cookie': `session=${req.headers.authorization ?? ''}` });
     });
@@ -338,5 +340,29 @@ steps:
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('an assertion message quoting a long secret', () => {
+  it('hides the secret before the quote is cut short, so no prefix of it is shown', async () => {
+    const token = `long-${randomBytes(120).toString('hex')}`;
+    const api = await startHttpServer((_req, res) => json(res, 200, { token }));
+    try {
+      const env = { API: api.url, LONG_TOKEN: token };
+      const monitor = monitorFromYaml(`
+name: long
+schedule: "0 0 1 1 *"
+steps:
+  - name: Echo
+    request: { url: <<env.API>>/, headers: { X-Token: <<env.LONG_TOKEN>> } }
+    assert:
+      body: { contains: nope }
+`, env);
+      const shown = reporters.json([await runMonitor(monitor, { env })]);
+      assert.match(shown, /expected body to contain 'nope', got '\{\\"token\\":\\"\[redacted\]\\"\}'/);
+      assert.ok(!shown.includes(token.slice(0, 12)), shown);
+    } finally {
+      await api.close();
+    }
   });
 });
