@@ -366,3 +366,29 @@ steps:
     }
   });
 });
+
+describe('a value inserted into a credential header', () => {
+  it('is a secret wherever it then appears, though nothing else marks it', async () => {
+    const sid = `sid-${randomBytes(8).toString('hex')}`;
+    const api = await startHttpServer((req, res) => (req.url === '/login' ? json(res, 200, { sid }) : json(res, 200, { cookie: req.headers.cookie })));
+    try {
+      const monitor = monitorFromYaml(`
+name: cookie
+schedule: "0 0 1 1 *"
+steps:
+  - name: Login
+    request: { url: <<env.API>>/login }
+    extract: { sid: $.sid }
+  - name: Echo
+    request: { url: <<env.API>>/echo, headers: { Cookie: session=<<custom.sid>> } }
+    assert:
+      jsonpath: { $.cookie: { equals: nope } }
+`, { API: api.url });
+      const shown = reporters.json([await runMonitor(monitor, { env: { API: api.url } })]);
+      assert.match(shown, /got 'session=\[redacted\]'/);
+      assert.ok(!shown.includes(sid), shown);
+    } finally {
+      await api.close();
+    }
+  });
+});
