@@ -392,3 +392,37 @@ steps:
     }
   });
 });
+
+describe('a redirect to another origin', () => {
+  it('drops the credential headers and every header that carries a secret, and keeps the others', async () => {
+    let seen: Record<string, unknown> = {};
+    const other = await startHttpServer((req, res) => {
+      seen = req.headers;
+      json(res, 200, {});
+    });
+    const first = await startHttpServer((_req, res) => {
+      res.writeHead(302, { location: `${other.url}/landing` });
+      res.end();
+    });
+    try {
+      const env = { API: first.url, SERVICE_API_KEY: 'a-real-api-key-123', REGION: 'eu-west-1' };
+      const monitor = monitorFromYaml(`
+name: redirected
+schedule: "0 0 1 1 *"
+steps:
+  - name: Hop
+    request:
+      url: <<env.API>>/start
+      headers: { X-Api-Key: "key <<env.SERVICE_API_KEY>>", X-Region: <<env.REGION>> }
+      auth: { bearer: a-bearer-token-456 }
+`, env);
+      assert.equal((await runMonitor(monitor, { env })).passed, true);
+      assert.equal(seen['x-region'], 'eu-west-1');
+      assert.equal(seen['x-api-key'], undefined);
+      assert.equal(seen.authorization, undefined);
+    } finally {
+      await first.close();
+      await other.close();
+    }
+  });
+});

@@ -20,13 +20,18 @@ export function renderRequest(spec: RequestSpec, context: StepContext): Omit<Htt
   const url = parseUrl(render(spec.url, resolve));
   for (const [name, value] of spec.query) url.searchParams.append(name, render(value, resolve));
   const headers: Record<string, string> = {};
-  // A value inserted into a credential header is a credential, whatever its name.
-  const keepSecret = (_ref: unknown, value: string) => context.redactor.add(value);
+  // A value inserted into a credential header is a credential, whatever its name; a header that
+  // receives a secret (an API key) is one too, and is not handed to another origin on a redirect.
+  const secretHeaders: string[] = [];
   for (const [name, value] of spec.headers) {
-    const rendered = render(value, resolve, isSensitiveHeader(name) ? keepSecret : undefined);
+    const header = name.toLowerCase();
+    const rendered = render(value, resolve, (_ref, inserted) => {
+      if (isSensitiveHeader(header)) context.redactor.add(inserted);
+      else if (context.redactor.isSecret(inserted) && !secretHeaders.includes(header)) secretHeaders.push(header);
+    });
     const problem = headerValueProblem(rendered);
     if (problem) throw new RenderProblem(`header ${name}: the rendered value ${problem}`);
-    headers[name.toLowerCase()] = rendered;
+    headers[header] = rendered;
   }
   if (spec.auth?.kind === 'basic') {
     const username = render(spec.auth.username, resolve);
@@ -52,6 +57,7 @@ export function renderRequest(spec: RequestSpec, context: StepContext): Omit<Htt
     body,
     followRedirects: spec.followRedirects,
     insecureSkipVerify: spec.insecureSkipVerify,
+    ...(secretHeaders.length > 0 ? { secretHeaders } : {}),
   };
 }
 
