@@ -25,6 +25,8 @@ export interface HttpRequest {
   maxBodyBytes?: number;
   /** What to say when the timeout fires: the step's own limit or the run's remaining budget. */
   timeoutMessage?: string;
+  /** Headers (lower case) that carry a secret though their names do not say so, e.g. an API key. */
+  secretHeaders?: readonly string[];
 }
 
 export interface HttpResponse {
@@ -76,7 +78,7 @@ export async function sendRequest(request: HttpRequest): Promise<HttpOutcome> {
     }
     const target = resolveLocation(location, current.url);
     if (!target) return done({ failure: failure('protocol', `the redirect's Location '${location}' is not a URL`), status: response.status });
-    current = nextHop(current, response.status, target);
+    current = nextHop(current, response.status, target, request.secretHeaders ?? []);
   }
 }
 
@@ -91,13 +93,13 @@ function resolveLocation(location: string, base: URL): URL | undefined {
 
 type Hop = { method: string; url: URL; headers: Record<string, string>; body?: Buffer };
 
-function nextHop(previous: Hop, status: number, url: URL): Hop {
+function nextHop(previous: Hop, status: number, url: URL, secretHeaders: readonly string[]): Hop {
   // RFC 9110 15.4: 303 always becomes GET; 301/302 after POST do so in every browser.
   const becomesGet = status === 303 || ((status === 301 || status === 302) && previous.method === 'POST');
   const headers = { ...previous.headers };
   if (url.origin !== previous.url.origin) {
     // Credentials meant for one origin are not handed to another.
-    for (const name of Object.keys(headers)) if (isSensitiveHeader(name)) delete headers[name];
+    for (const name of Object.keys(headers)) if (isSensitiveHeader(name) || secretHeaders.includes(name.toLowerCase())) delete headers[name];
   }
   if (becomesGet) {
     for (const name of Object.keys(headers)) if (/^content-(type|length)$/i.test(name)) delete headers[name];

@@ -21,14 +21,29 @@ export interface SecretSink {
   addWireForm(form: string): void;
 }
 
-/** application/x-www-form-urlencoded (WHATWG URL), as URLSearchParams writes it: space is '+'. */
+/**
+ * application/x-www-form-urlencoded (WHATWG URL), byte for byte what URLSearchParams writes:
+ * only alphanumerics and `*-._` stay, a space is '+'. Written on encodeURIComponent because
+ * URLSearchParams is several times slower, and the secret set encodes every secret it learns.
+ */
 export function formEncode(value: string): string {
-  return new URLSearchParams({ v: value }).toString().slice(2);
+  let encoded: string;
+  try {
+    encoded = encodeURIComponent(value);
+  } catch {
+    // A lone surrogate: URLSearchParams writes U+FFFD for it, and so does this.
+    encoded = encodeURIComponent(value.replace(LONE_SURROGATE, '\uFFFD'));
+  }
+  return encoded.replace(FORM_EXTRAS, (c) => (c === '%20' ? '+' : `%${c.charCodeAt(0).toString(16).toUpperCase()}`));
 }
+
+/** What encodeURIComponent leaves or writes differently from the form encoding. */
+const FORM_EXTRAS = /%20|[!'()~]/g;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** A form body from name/value pairs; the one form encoder of every request. */
 export function formBody(fields: Iterable<[string, string]>): string {
-  return new URLSearchParams([...fields]).toString();
+  return [...fields].map(([name, value]) => `${formEncode(name)}=${formEncode(value)}`).join('&');
 }
 
 /**

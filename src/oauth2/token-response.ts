@@ -44,6 +44,7 @@ const TOKEN_FIELD_TEXT = new RegExp(`("(?:${TOKEN_FIELDS.join('|')})"\\s*:\\s*)"
  * an excerpt cut short), keeping the rest of the text and its JSON valid.
  */
 export function hideTokenFields(text: string, replacement: string): string {
+  if (!text.includes('_token"')) return text;
   return text.replace(TOKEN_FIELD_TEXT, (_match, key: string) => `${key}${JSON.stringify(replacement)}`);
 }
 

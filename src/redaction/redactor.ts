@@ -63,8 +63,9 @@ export class Redactor implements SecretSink {
    * whatever the order the secrets were learnt in.
    */
   redactText(text: string): string {
+    if (text.length < MIN_SEARCHED_LENGTH) return text;
     const forms = this.searchedForms();
-    if (forms.length === 0 || text.length < MIN_SEARCHED_LENGTH) return text;
+    if (forms.length === 0) return text;
     const spans: Array<[number, number]> = [];
     for (const form of forms) {
       for (let at = text.indexOf(form); at !== -1; at = text.indexOf(form, at + 1)) spans.push([at, at + form.length]);

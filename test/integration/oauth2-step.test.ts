@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runMonitor } from '../../src/run/run-monitor.js';
 import { Redactor } from '../../src/redaction/redactor.js';
+import { redactRun } from '../../src/redaction/redact-run.js';
 import { openOAuth2Services } from '../../src/oauth2/oauth2-services.js';
 import { reporters, REPORTERS } from '../../src/report/reporters.js';
 import { Writable } from 'node:stream';
@@ -38,12 +39,13 @@ describe('the oauth2 step against a token endpoint', () => {
         const [id, secret] = Buffer.from((req.headers.authorization ?? 'Basic ').slice(6), 'base64').toString().split(':').map((p) => decodeURIComponent(p.replace(/\+/g, ' ')));
         const clientOk = (id === 'client' && secret === SECRET) || (form.get('client_id') === 'client' && form.get('client_secret') === SECRET);
         if (!clientOk) return json(res, 401, { error: 'invalid_client', error_description: 'Client authentication failed' });
-        const access = `at-${++counter}`;
+        // Real tokens are long; stepwatch does not search free text for values under 8 characters.
+        const access = `at-${++counter}-abcdefgh`;
         accessTokens.add(access);
         if (form.get('grant_type') === 'refresh_token') {
           const old = form.get('refresh_token') ?? '';
           if (!refreshTokens.delete(old)) return json(res, 400, { error: 'invalid_grant', error_description: 'refresh token revoked' });
-          const rotated = `rt-${counter}`;
+          const rotated = `rt-${counter}-abcdefgh`;
           refreshTokens.add(rotated);
           return json(res, 200, { access_token: access, token_type: 'Bearer', expires_in: 3600, refresh_token: rotated });
         }
@@ -155,7 +157,7 @@ steps:
     const store = path.join(dataDir, 'refresh-tokens.json');
     assert.equal(statSync(store).mode & 0o777, 0o600);
     const rotated = (JSON.parse(readFileSync(store, 'utf8')) as { tokens: Record<string, { refreshToken: string }> }).tokens['rt/Refresh']?.refreshToken;
-    assert.match(rotated ?? '', /^rt-\d+$/, 'the rotated token is stored at once');
+    assert.match(rotated ?? '', /^rt-\d+-abcdefgh$/, 'the rotated token is stored at once');
     const restarted = await openOAuth2Services(dataDir); // a new process would read the same file
     assert.equal((await runMonitor(refreshing(), { env: env(), oauth2: restarted })).passed, true);
     assert.equal(requests[1]?.form.get('refresh_token'), rotated, 'the stored token wins over the initial one');
@@ -185,7 +187,7 @@ steps:
     const result = await runMonitor(strict, { env: env(), oauth2, redactor, observer });
     assert.equal(result.steps[1]?.reason, 'assertion', 'the second run fails, so its response is logged at debug');
     assert.ok(lines.join('').includes('Bearer [redacted]'), 'the echoed credential is in the debug log, hidden');
-    const outputs = [lines.join(''), await metrics.render(), JSON.stringify(result), ...REPORTERS.map((name) => reporters[name]([result]))];
+    const outputs = [lines.join(''), await metrics.render(), JSON.stringify(redactRun(result)), ...REPORTERS.map((name) => reporters[name]([result]))];
     for (const text of outputs) for (const secret of [SECRET, ...refreshTokens, ...accessTokens, `at-${counter}`]) assert.ok(!text.includes(secret), `${secret} in ${text}`);
   });
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { basicAuthorization, formEncode } from '../../src/http/wire-format.js';
+import { basicAuthorization, formBody, formEncode } from '../../src/http/wire-format.js';
 import { REDACTED, Redactor } from '../../src/redaction/redactor.js';
 import { redactValue } from '../../src/redaction/redact-value.js';
 import { isSecretEnvName } from '../../src/templating/secret-references.js';
@@ -72,6 +72,18 @@ describe('the redactor', () => {
     const text = JSON.stringify({ access_token: 'a"b', token_type: 'Bearer', refresh_token: 'r', id_token: 'eyJ.x.y', expires_in: 60 }, null, 2);
     const hidden = JSON.parse(hideTokenFields(text, REDACTED)) as Record<string, unknown>;
     assert.deepEqual(hidden, { access_token: REDACTED, token_type: 'Bearer', refresh_token: REDACTED, id_token: REDACTED, expires_in: 60 });
+  });
+});
+
+describe('the one form encoder', () => {
+  it('writes exactly what URLSearchParams writes, for any string', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), (name, value) => {
+        assert.equal(formEncode(value), new URLSearchParams({ v: value }).toString().slice(2));
+        assert.equal(formBody([[name, value], ['a b', '+/']]), new URLSearchParams([[name, value], ['a b', '+/']]).toString());
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
 

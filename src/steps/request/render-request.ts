@@ -1,6 +1,6 @@
 import type { RequestSpec } from '../../core/monitor.js';
 import { authHeaderBuilders } from '../../auth/request-auth.js';
-import { formBody } from '../../http/wire-format.js';
+import { formBody, isSensitiveHeader } from '../../http/wire-format.js';
 import { render, renderJson } from '../../templating/template.js';
 import type { HttpRequest } from '../../http/send-request.js';
 import { headerValueProblem } from '../../http/header-value.js';
@@ -10,8 +10,8 @@ import { resolverFor } from '../step-context.js';
 
 /**
  * Fills a request spec's templates for this run. Secret env values join the run's secret set as
- * they are inserted (see resolverFor); the values that fill `auth` join it in the forms the
- * Authorization header carries them. Throws MissingValueError for a reference with no value, and
+ * they are inserted (see resolverFor); values inserted into a credential header, and the values
+ * that fill `auth` in the forms the Authorization header carries them, join it too. Throws MissingValueError for a reference with no value, and
  * RenderProblem for a value that cannot be sent (a URL that is not one, a header value with CR/LF
  * or outside Latin-1).
  */
@@ -20,11 +20,18 @@ export function renderRequest(spec: RequestSpec, context: StepContext): Omit<Htt
   const url = parseUrl(render(spec.url, resolve));
   for (const [name, value] of spec.query) url.searchParams.append(name, render(value, resolve));
   const headers: Record<string, string> = {};
+  // A value inserted into a credential header is a credential, whatever its name; a header that
+  // receives a secret (an API key) is one too, and is not handed to another origin on a redirect.
+  const secretHeaders: string[] = [];
   for (const [name, value] of spec.headers) {
-    const rendered = render(value, resolve);
+    const header = name.toLowerCase();
+    const rendered = render(value, resolve, (_ref, inserted) => {
+      if (isSensitiveHeader(header)) context.redactor.add(inserted);
+      else if (context.redactor.isSecret(inserted) && !secretHeaders.includes(header)) secretHeaders.push(header);
+    });
     const problem = headerValueProblem(rendered);
     if (problem) throw new RenderProblem(`header ${name}: the rendered value ${problem}`);
-    headers[name.toLowerCase()] = rendered;
+    headers[header] = rendered;
   }
   if (spec.auth?.kind === 'basic') {
     const username = render(spec.auth.username, resolve);
@@ -50,6 +57,7 @@ export function renderRequest(spec: RequestSpec, context: StepContext): Omit<Htt
     body,
     followRedirects: spec.followRedirects,
     insecureSkipVerify: spec.insecureSkipVerify,
+    ...(secretHeaders.length > 0 ? { secretHeaders } : {}),
   };
 }
 
