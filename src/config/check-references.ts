@@ -1,3 +1,4 @@
+import { envValue } from '../templating/template.js';
 import type { CompileContext, PlacedReference } from './compile-context.js';
 
 /**
@@ -17,7 +18,7 @@ export function checkReferences(extractedByStep: string[][], ctx: CompileContext
 function checkOne(placed: PlacedReference, ctx: CompileContext, env: NodeJS.ProcessEnv, extractedBefore: Map<number, Set<string>>): void {
   const { ref, path } = placed;
   if (ref.namespace === 'env') {
-    if (env[ref.name] === undefined) {
+    if (envValue(env, ref.name) === undefined) {
       ctx.error(path, `environment variable ${ref.name} is not set (used as ${ref.raw}); set it before running stepwatch`, { needle: ref.raw });
     }
     return;

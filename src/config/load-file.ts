@@ -33,6 +33,8 @@ export async function loadFile(file: string, env: NodeJS.ProcessEnv): Promise<Lo
     const buffer = await readAtMost(file, MAX_FILE_BYTES + 1);
     if (buffer.length > MAX_FILE_BYTES) return unreadable(file, shown, `file is over 1 MiB; monitor files are limited to 1 MiB`);
     text = buffer.toString('utf8');
+    const notUtf8 = utf8Problem(buffer, text, shown);
+    if (notUtf8) return { file, documents: [{ diagnostics: [notUtf8] }] };
   } catch (error) {
     return unreadable(file, shown, `cannot read file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
@@ -68,6 +70,25 @@ async function readAtMost(file: string, limit: number): Promise<Buffer> {
     return buffer.subarray(0, length);
   } finally {
     await handle.close();
+  }
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Bytes that are not UTF-8 would silently become U+FFFD (and then a URL or a header that is not
+ * what the file says): refused, pointing at the first one (the first U+FFFD the lenient decoding made).
+ */
+function utf8Problem(buffer: Buffer, lenient: string, shown: string): Diagnostic | undefined {
+  try {
+    strictUtf8.decode(buffer);
+    return undefined;
+  } catch {
+    const offset = Math.max(0, lenient.indexOf('\uFFFD'));
+    const before = lenient.slice(0, offset);
+    const line = before.split('\n').length;
+    const col = offset - before.lastIndexOf('\n');
+    return { file: shown, line, col, message: 'the file is not UTF-8 here; save it as UTF-8 (monitor files are read as UTF-8 only)' };
   }
 }
 
