@@ -2,8 +2,15 @@
 import type { CommandIO } from './cli-error.js';
 import { main } from './main.js';
 
+// A reader that went away (`stepwatch validate | head -1`) ends the output, not the command.
+let stdoutOpen = true;
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  stdoutOpen = false;
+});
+
 const io: CommandIO = {
-  stdout: (text) => process.stdout.write(text),
+  stdout: (text) => stdoutOpen && process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   env: process.env,
 };

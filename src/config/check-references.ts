@@ -1,3 +1,4 @@
+import { envValue } from '../templating/template.js';
 import type { CompileContext, PlacedReference } from './compile-context.js';
 
 /**
@@ -5,27 +6,27 @@ import type { CompileContext, PlacedReference } from './compile-context.js';
  * extracted by an earlier step (a value can only flow forward through a run).
  */
 export function checkReferences(extractedByStep: string[][], ctx: CompileContext, env: NodeJS.ProcessEnv): void {
-  const extractedBefore = new Map<number, Set<string>>();
-  const available = new Set<string>();
+  // The first step that extracts each name: linear in the steps (a set per step was quadratic).
+  const firstExtractedAt = new Map<string, number>();
   extractedByStep.forEach((names, index) => {
-    extractedBefore.set(index, new Set(available));
-    for (const name of names) available.add(name);
+    for (const name of names) if (!firstExtractedAt.has(name)) firstExtractedAt.set(name, index);
   });
-  for (const placed of ctx.references) checkOne(placed, ctx, env, extractedBefore);
+  for (const placed of ctx.references) checkOne(placed, ctx, env, firstExtractedAt);
 }
 
-function checkOne(placed: PlacedReference, ctx: CompileContext, env: NodeJS.ProcessEnv, extractedBefore: Map<number, Set<string>>): void {
+function checkOne(placed: PlacedReference, ctx: CompileContext, env: NodeJS.ProcessEnv, firstExtractedAt: Map<string, number>): void {
   const { ref, path } = placed;
   if (ref.namespace === 'env') {
-    if (env[ref.name] === undefined) {
+    if (envValue(env, ref.name) === undefined) {
       ctx.error(path, `environment variable ${ref.name} is not set (used as ${ref.raw}); set it before running stepwatch`, { needle: ref.raw });
     }
     return;
   }
   const stepIndex = path[0] === 'steps' && typeof path[1] === 'number' ? path[1] : -1;
-  const known = extractedBefore.get(stepIndex) ?? new Set<string>();
-  if (!known.has(ref.name)) {
-    const hint = known.size > 0 ? `earlier steps extract: ${[...known].join(', ')}` : 'no earlier step extracts anything';
+  const at = firstExtractedAt.get(ref.name);
+  if (at === undefined || at >= stepIndex) {
+    const known = [...firstExtractedAt].filter(([, index]) => index < stepIndex).map(([name]) => name);
+    const hint = known.length > 0 ? `earlier steps extract: ${known.join(', ')}` : 'no earlier step extracts anything';
     ctx.error(path, `custom.${ref.name} is not extracted by an earlier step (${hint}); add it under extract: in a step before this one`, { needle: ref.raw });
   }
 }

@@ -41,7 +41,11 @@ export class CompileContext {
     return value as JsonTemplate;
   }
 
+  /** Names stay as written: a template in a name is refused (it would be sent unrendered). */
   scalarEntries(map: Record<string, string | number | boolean> | undefined, path: Path): Array<[string, Template]> {
-    return Object.entries(map ?? {}).map(([name, value]) => [name, this.template(String(value), [...path, name])]);
+    return Object.entries(map ?? {}).map(([name, value]) => {
+      if (name.includes('<<')) this.error([...path, name], `'${name}' is a name with a template; templates work in values only, so write the name as it is sent`, { key: true });
+      return [name, this.template(String(value), [...path, name])];
+    });
   }
 }

@@ -14,7 +14,11 @@ import type { SourceDocument } from './yaml-source.js';
 
 const DEFAULT_RUN_TIMEOUT_MS = 60_000;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-const RESERVED_LABELS = new Set(['monitor', 'step', 'reason', 'phase', 'job', 'instance']);
+// `le` and `quantile` belong to histograms and summaries (promtool refuses them elsewhere);
+// `location` is added to every series in cluster mode.
+const RESERVED_LABELS = new Set(['monitor', 'step', 'reason', 'phase', 'job', 'instance', 'location', 'le', 'quantile']);
+/** A UTF-16 half without its other half: it has no UTF-8 form, and becomes U+FFFD in a label. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
 
 export interface CompiledDocument {
   monitor?: Monitor;
@@ -42,8 +46,14 @@ export function compileMonitor(source: SourceDocument, env: NodeJS.ProcessEnv): 
     }
   }
   ctx.runTimeoutMs = compileTimeout(raw.timeout, ['timeout'], ctx, DEFAULT_RUN_TIMEOUT_MS, MAX_RUN_TIMEOUT_MS, "a run's bound");
+  for (const [label, value] of Object.entries(raw.labels ?? {})) {
+    if (LONE_SURROGATE.test(value)) ctx.error(['labels', label], `label ${label}'s value has a lone UTF-16 surrogate, which cannot be written as UTF-8; remove it`);
+  }
   const seen = new Map<string, number>();
   const steps: Array<Step | undefined> = raw.steps.map((rawStep, index) => {
+    if (LONE_SURROGATE.test(rawStep.name)) {
+      ctx.error(['steps', index, 'name'], `step name '${rawStep.name.replace(/\p{Surrogate}/gu, '\uFFFD')}' has a lone UTF-16 surrogate (shown as \uFFFD), which cannot be written as UTF-8; two such names would become one label`);
+    }
     const earlier = seen.get(rawStep.name);
     if (earlier !== undefined) ctx.error(['steps', index, 'name'], `step name '${rawStep.name}' is already used by step ${earlier + 1}; step names must be unique within a monitor`);
     seen.set(rawStep.name, index);

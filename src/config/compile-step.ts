@@ -10,6 +10,8 @@ import type { Path } from './yaml-source.js';
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** What Node refuses in a header value (RFC 9110 5.5: visible Latin-1, space and tab). */
+const NOT_HEADER_TEXT = /[^\t\x20-\x7e\x80-\xff]/u;
 const EXTRACTION_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 export function compileStep(raw: RawStep, path: Path, ctx: CompileContext): Step | undefined {
@@ -37,8 +39,14 @@ export function compileStep(raw: RawStep, path: Path, ctx: CompileContext): Step
 function compileRequest(raw: RawRequest, path: Path, ctx: CompileContext): RequestSpec {
   const url = ctx.template(raw.url, [...path, 'url']);
   if (url.parts.length === 1 && typeof url.parts[0] === 'string') checkStaticUrl(raw.url, [...path, 'url'], ctx);
-  for (const name of Object.keys(raw.headers ?? {})) {
+  for (const [name, value] of Object.entries(raw.headers ?? {})) {
     if (!HEADER_NAME.test(name)) ctx.error([...path, 'headers', name], `'${name}' is not a valid HTTP header name`, { key: true });
+    // What the file writes itself is checked now; rendered values are checked when they are sent.
+    const bad = NOT_HEADER_TEXT.exec(String(value).replace(/<<[^<>]*>>/g, ''));
+    if (bad) {
+      const shown = JSON.stringify(bad[0]).slice(1, -1);
+      ctx.error([...path, 'headers', name], `header ${name} has '${shown}', which an HTTP header cannot carry (Latin-1 text only, no control characters); percent-encode it or send it in the body`, { needle: bad[0] });
+    }
   }
   const bodies = (['body', 'form', 'json'] as const).filter((key) => raw[key] !== undefined);
   if (bodies.length > 1) {

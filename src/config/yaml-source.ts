@@ -1,4 +1,4 @@
-import { LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Document, Node } from 'yaml';
 import type { Diagnostic } from './diagnostics.js';
 
@@ -6,6 +6,11 @@ export type Path = ReadonlyArray<string | number>;
 
 /** Aliases past this count are refused: a "billion laughs" file must not eat the daemon's memory. */
 const MAX_ALIAS_COUNT = 100;
+/** Nesting past this is refused: a monitor needs a dozen levels, and deeper ones overflow the stack in the parser or later. */
+export const MAX_YAML_DEPTH = 100;
+const TOO_DEEP = `YAML nests too deeply in the document starting here; stepwatch reads at most ${MAX_YAML_DEPTH} levels`;
+/** Tags whose values are plain maps, lists and scalars; others (!!set, !!omap, !!binary...) would be silently dropped by the schema. */
+const PLAIN_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((name) => `tag:yaml.org,2002:${name}`));
 
 /** One YAML document of a monitor file, with what is needed to point back into the text. */
 export interface SourceDocument {
@@ -21,20 +26,33 @@ export interface ParsedFile {
   diagnostics: Diagnostic[];
 }
 
-export function parseYamlFile(file: string, text: string): ParsedFile {
+export function parseYamlFile(file: string, source: string): ParsedFile {
+  let text = source;
   const lineCounter = new LineCounter();
   const documents: SourceDocument[] = [];
   const diagnostics: Diagnostic[] = [];
   const at = (offset: number) => ({ file, ...lineCounter.linePos(offset) });
+  // A byte-order mark is invisible in editors; columns on line 1 count without it.
+  if (text.startsWith('\uFEFF')) text = text.slice(1);
   const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   for (const document of Array.isArray(parsed) ? parsed : []) {
     if (document.errors.length > 0) {
       for (const error of document.errors) {
+        // The parser ran out of stack: where it did depends on the stack, so the document's start is named.
+        if (/Maximum call stack size exceeded/.test(error.message)) {
+          diagnostics.push({ ...at(document.range[0]), message: TOO_DEEP });
+          break;
+        }
         diagnostics.push({ ...at(error.pos[0]), message: `YAML syntax: ${firstLine(error.message)}` });
       }
       continue;
     }
     if (document.contents === null) continue; // an empty document, e.g. after a trailing ---
+    const shape = shapeProblem(document.contents as Node);
+    if (shape) {
+      diagnostics.push({ ...at(shape.offset ?? document.range[0]), message: shape.message });
+      continue;
+    }
     let value: unknown;
     try {
       value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -49,6 +67,34 @@ export function parseYamlFile(file: string, text: string): ParsedFile {
     documents.push({ file, text, document, lineCounter, value });
   }
   return { documents, diagnostics };
+}
+
+/**
+ * The first node nested deeper than MAX_YAML_DEPTH, or with a tag the loader cannot honour.
+ * Walked without recursion, so the walk itself cannot overflow.
+ */
+function shapeProblem(root: Node): { offset?: number; message: string } | undefined {
+  const stack: Array<[Node, number]> = [[root, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [Node, number];
+    const offset = node.range?.[0] ?? 0;
+    // Said at the document's start, as when the parser itself runs out of stack (which happens
+    // at a depth that depends on the stack), so the same file always gets the same message.
+    if (depth > MAX_YAML_DEPTH) return { message: TOO_DEEP };
+    if (node.tag && !PLAIN_TAGS.has(node.tag) && !isAlias(node)) {
+      const shown = node.tag.replace('tag:yaml.org,2002:', '!!');
+      return { offset, message: `YAML tag ${shown} is not supported; write a plain map, list or value (without the tag)` };
+    }
+    if (isMap(node) || isSeq(node)) {
+      for (const item of node.items) {
+        if (isPair(item)) {
+          if (item.key && typeof item.key === 'object') stack.push([item.key as Node, depth + 1]);
+          if (item.value && typeof item.value === 'object') stack.push([item.value as Node, depth + 1]);
+        } else if (item && typeof item === 'object') stack.push([item as Node, depth + 1]);
+      }
+    }
+  }
+  return undefined;
 }
 
 function firstLine(message: string): string {

@@ -1,10 +1,17 @@
 import type { RunResult } from '../core/results.js';
 import { redactRun } from '../redaction/redact-run.js';
 
-function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c)
-    // XML 1.0 cannot carry most control characters, even escaped.
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '');
+/**
+ * Characters XML 1.0 cannot carry at all, even escaped (section 2.2): most C0 controls, U+FFFE,
+ * U+FFFF and UTF-16 halves without their other half. They become U+FFFD, so a report from a
+ * body or a step name holding them stays well-formed.
+ */
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|\p{Surrogate}/gu;
+
+export function escapeXml(text: string): string {
+  return text
+    .replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c)
+    .replace(NOT_XML, '\uFFFD');
 }
 
 const seconds = (ms: number) => (ms / 1000).toFixed(3);

@@ -1,5 +1,6 @@
 import type { Redactor } from '../redaction/redactor.js';
 import type { Resolve } from '../templating/template.js';
+import { envValue } from '../templating/template.js';
 import { isSecretReference } from '../templating/secret-references.js';
 import type { TokenCache } from '../oauth2/token-cache.js';
 import type { RefreshTokenStore } from '../oauth2/refresh-token-store.js';
@@ -33,7 +34,7 @@ export interface StepContext {
  */
 export function resolverFor(context: StepContext): Resolve {
   return (ref) => {
-    const value = ref.namespace === 'env' ? context.env[ref.name] : context.custom.get(ref.name);
+    const value = ref.namespace === 'env' ? envValue(context.env, ref.name) : context.custom.get(ref.name);
     if (value !== undefined && isSecretReference(ref)) context.redactor.add(value);
     return value;
   };

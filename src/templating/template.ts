@@ -78,6 +78,16 @@ export function references(template: Template): Reference[] {
   return template.parts.filter((part): part is Reference => typeof part !== 'string');
 }
 
+/**
+ * A variable of the environment, looked up as an own property only: `<<env.toString>>` or
+ * `<<env.__proto__>>` must be "not set", not a function from Object.prototype (issue 12).
+ */
+export function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  if (!Object.hasOwn(env, name)) return undefined;
+  const value = env[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
 /** Looks up one reference; `undefined` means the value is missing at run time. */
 export type Resolve = (ref: Reference) => string | undefined;
 

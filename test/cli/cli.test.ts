@@ -131,7 +131,7 @@ describe('stepwatch start', () => {
   it('refuses a monitors folder that does not exist, in one line', async () => {
     const result = await runCli(['start', '--monitors', '/no/such/dir']);
     assert.equal(result.code, 2);
-    assert.equal(result.stderr, 'stepwatch start: monitors folder not found: /no/such/dir (set --monitors or STEPWATCH_MONITORS)\n');
+    assert.equal(result.stderr, 'stepwatch start: cannot use the monitors path: no such file or folder: /no/such/dir (set --monitors or STEPWATCH_MONITORS)\n');
   });
 });
 

@@ -20,7 +20,7 @@ const INVALID: Record<string, string[]> = {
   'cron-huge-range.yaml': ["2:12: schedule '1-100000000 * * * *': minute '100000000' is outside 0-59"],
   'cron-long-list.yaml': ["2:12: schedule '0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51,52,53,54,55,56,57,58,59,0 * * * *': minute '0,1,2,3,4,5,6,7,8,9,10,1…' lists 61 items; at most 60"],
   'bad-duration.yaml': ['3:10: timeout must be a duration such as 250ms, 1.5s, 2m, 1h, or a number of milliseconds, got string "30 seconds"'],
-  'bad-label.yaml': ["3:11: 'team-name' cannot be a Prometheus label name here: use letters, digits and '_', not starting with '__' and not one of monitor, step, reason, phase, job, instance"],
+  'bad-label.yaml': ["3:11: 'team-name' cannot be a Prometheus label name here: use letters, digits and '_', not starting with '__' and not one of monitor, step, reason, phase, job, instance, location, le, quantile"],
   'bad-name.yaml': ['1:7: monitor name "Spotify New Releases" must be lowercase letters, digits, \'.\', \'_\' or \'-\', starting with a letter or digit (e.g. spotify-new-releases)'],
   'bad-regex.yaml': ['7:24: not a valid regular expression: Invalid regular expression: /([a-z/: Unterminated character class'],
   'bad-status.yaml': ['6:23: steps[0].assert.status must be a status such as 200, a list such as [200, 204], a class such as "2xx", or operators, got string "ok"'],
@@ -58,6 +58,18 @@ const INVALID: Record<string, string[]> = {
   'duration-inf.yaml': ["3:10: timeout must be a duration from 1ms to 1h (a run's bound), got .inf"],
   'retries-nan.yaml': ["3:10: retries must be a finite number, got .nan"],
   'step-timeout-over-run.yaml': ["6:62: timeout 1e+308 is out of bounds: write a duration from 1ms to 5s (the run's timeout)"],
+  'yaml-set-labels.yaml': ["3:15: YAML tag !!set is not supported; write a plain map, list or value (without the tag)"],
+  'yaml-omap-labels.yaml': ["3:16: YAML tag !!omap is not supported; write a plain map, list or value (without the tag)"],
+  'yaml-bom.yaml': ["1:7: monitor name \"Bad\" must be lowercase letters, digits, '.', '_' or '-', starting with a letter or digit (e.g. bad)"],
+  'not-utf8.yaml': ["3:17: the file is not UTF-8 here; save it as UTF-8 (monitor files are read as UTF-8 only)"],
+  'yaml-deep-flow.yaml': ['1:1: YAML nests too deeply in the document starting here; stepwatch reads at most 100 levels'],
+  'yaml-deep-block.yaml': ['1:1: YAML nests too deeply in the document starting here; stepwatch reads at most 100 levels'],
+  'yaml-deep-moderate.yaml': ['1:1: YAML nests too deeply in the document starting here; stepwatch reads at most 100 levels'],
+  'label-reserved.yaml': ["3:11: 'le' cannot be a Prometheus label name here: use letters, digits and '_', not starting with '__' and not one of monitor, step, reason, phase, job, instance, location, le, quantile","3:22: 'quantile' cannot be a Prometheus label name here: use letters, digits and '_', not starting with '__' and not one of monitor, step, reason, phase, job, instance, location, le, quantile","3:37: '__name' cannot be a Prometheus label name here: use letters, digits and '_', not starting with '__' and not one of monitor, step, reason, phase, job, instance, location, le, quantile"],
+  'header-not-latin1.yaml': ["7:29: header X-A has '☃', which an HTTP header cannot carry (Latin-1 text only, no control characters); percent-encode it or send it in the body"],
+  'step-lone-surrogates.yaml': ["4:11: step name 'Get �' has a lone UTF-16 surrogate (shown as �), which cannot be written as UTF-8; two such names would become one label","6:11: step name 'Get �' has a lone UTF-16 surrogate (shown as �), which cannot be written as UTF-8; two such names would become one label"],
+  'query-key-template.yaml': ["7:16: '<<env.KEY>>' is a name with a template; templates work in values only, so write the name as it is sent"],
+  'env-prototype.yaml': ["7:24: environment variable toString is not set (used as <<env.toString>>); set it before running stepwatch","7:49: environment variable constructor is not set (used as <<env.constructor>>); set it before running stepwatch","7:77: environment variable __proto__ is not set (used as <<env.__proto__>>); set it before running stepwatch"],
 };
 
 async function diagnosticsFor(file: string, env: NodeJS.ProcessEnv = {}): Promise<string[]> {

@@ -3,7 +3,7 @@ import type { OAuth2Action, Step } from '../../core/monitor.js';
 import { formatDiagnostic } from '../../config/diagnostics.js';
 import { AuthorizeError, authorizeWithPkce } from '../../oauth2/authorize-flow.js';
 import { RefreshTokenStore } from '../../oauth2/refresh-token-store.js';
-import { MissingValueError, render } from '../../templating/template.js';
+import { MissingValueError, envValue, render } from '../../templating/template.js';
 import type { Template } from '../../templating/template.js';
 import type { Command } from '../cli-error.js';
 import { UsageError } from '../cli-error.js';
@@ -44,7 +44,7 @@ Exit codes: 0 stored, 1 the flow failed, 2 usage or configuration error.`,
     if (!step) throw new UsageError(values.step === undefined ? `monitor '${name}' has no oauth2 step` : `monitor '${name}' has no oauth2 step named '${String(values.step)}'`);
     const spec = step.action.oauth2;
     if (!spec.authorizeUrl || !spec.redirectUri) throw new UsageError(`step '${step.name}' needs authorizeUrl and redirectUri for authorize`);
-    const fill = (template: Template) => render(template, (ref) => (ref.namespace === 'env' ? io.env[ref.name] : undefined));
+    const fill = (template: Template) => render(template, (ref) => (ref.namespace === 'env' ? envValue(io.env, ref.name) : undefined));
     try {
       // Checked before the browser is sent anywhere: a bad tokenUrl would otherwise surface only
       // after the user approved, and as a crash.

@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
 import type { Command } from '../cli-error.js';
 import { UsageError } from '../cli-error.js';
 import { envDefaults, historyOption, logLevelOption, parseCommandArgs, portOption } from '../options.js';
 import { serveUntilSignal } from '../serve.js';
+import { monitorPathProblem } from '../path-problems.js';
 
 export const DEFAULT_PORT = 9464;
 
@@ -29,7 +29,9 @@ $STEPWATCH_PORT or ${DEFAULT_PORT}, $STEPWATCH_DATA_DIR or ./data, $STEPWATCH_LO
     if (positionals.length > 0) throw new UsageError(`start takes no positional arguments (got '${positionals[0]}'); use --monitors DIR`);
     const defaults = envDefaults(io.env);
     const monitors = String(values.monitors ?? defaults.monitors);
-    if (!existsSync(monitors)) throw new UsageError(`monitors folder not found: ${monitors} (set --monitors or STEPWATCH_MONITORS)`);
+    // Checked before anything starts: a bad path must not leave a server up with nothing scheduled.
+    const problem = await monitorPathProblem(monitors);
+    if (problem) throw new UsageError(`cannot use the monitors path: ${problem} (set --monitors or STEPWATCH_MONITORS)`);
     return serveUntilSignal({
       monitorPaths: [monitors],
       host: String(values.host ?? defaults.host),
