@@ -7,6 +7,7 @@ import { failure } from '../core/failure.js';
 import type { PhaseTimings } from '../core/results.js';
 import { ClientAbort, classifyError } from './classify-error.js';
 import { readBody } from './read-body.js';
+import { earliestExpiry } from './certificate-expiry.js';
 import { emptyPhases, startPhaseClock } from './phases.js';
 
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -58,7 +59,8 @@ export async function sendRequest(request: HttpRequest): Promise<HttpOutcome> {
   for (let hop = 0; ; hop++) {
     const remaining = deadline - performance.now();
     const hopResult = await sendOnce(current, request, Math.max(remaining, 0), phases);
-    tlsCertExpiresAt = hopResult.tlsCertExpiresAt ?? tlsCertExpiresAt;
+    // Over redirects, the earliest expiry of every https hop the step went through.
+    if (hopResult.tlsCertExpiresAt !== undefined) tlsCertExpiresAt = Math.min(hopResult.tlsCertExpiresAt, tlsCertExpiresAt ?? Infinity);
     const done = (extra: Partial<HttpOutcome>): HttpOutcome => ({
       durationMs: performance.now() - started,
       phases,
@@ -137,9 +139,7 @@ function sendOnce(hop: Hop, request: HttpRequest, timeoutMs: number, phases: Pha
       socket.once('connect', () => clock.mark('connect'));
       socket.once('secureConnect', () => {
         clock.mark('secure');
-        const cert = (socket as TLSSocket).getPeerCertificate?.();
-        const expires = cert?.valid_to ? Date.parse(cert.valid_to) : NaN;
-        if (Number.isFinite(expires)) tlsCertExpiresAt = expires / 1000;
+        tlsCertExpiresAt = earliestExpiry((socket as TLSSocket).getPeerCertificate?.(true));
       });
     });
     req.on('error', (error) => finish({ failure: classifyError(error, answered), status }));

@@ -136,7 +136,7 @@ export class MetricsObserver implements RunObserver, MetricsSource {
     gauge('stepwatch_step_http_status_code', 'HTTP status of the step in its last execution; 0 when a request went out and no answer came.', steps.map((s) => [s.labels, s.status]));
     header(out, 'stepwatch_step_phase_duration_seconds', 'gauge', 'Phases of the step in its last execution.');
     for (const s of steps) if (s.phases) for (const phase of PHASES) sample(out, 'stepwatch_step_phase_duration_seconds', `${s.labels},phase="${phase}"`, s.phases[phase] / 1000);
-    gauge('stepwatch_step_tls_cert_expiry_timestamp_seconds', 'Unix time at which the certificate the step saw expires.', steps.map((s) => [s.labels, s.certExpiry]));
+    gauge('stepwatch_step_tls_cert_expiry_timestamp_seconds', 'Unix time at which the first certificate to expire in the chain the step last saw expires (leaf, intermediates, root).', steps.map((s) => [s.labels, s.certExpiry]));
     gauge('stepwatch_config_last_reload_successful', '1 if the last load of the monitor files succeeded and found no invalid file.', [['', this.reloadSuccessful]]);
     gauge('stepwatch_config_monitors', 'Monitor documents by state.', (['active', 'invalid', 'disabled'] as const).map((state) => [`state="${state}"`, this.counts[state]]));
     out.push(await this.registry.metrics());
