@@ -16,6 +16,8 @@ export interface FileOutcomeStoreOptions {
   flushDelayMs?: number;
   /** A write or read that failed; the store keeps going (outcomes are a convenience, runs are not stopped for them). */
   onError?: (error: unknown, message: string) => void;
+  /** How the file is replaced; writeFileAtomic unless a test counts the writes. */
+  write?: (file: string, text: string) => Promise<void>;
 }
 
 /**
@@ -92,7 +94,7 @@ export class FileOutcomeStore implements OutcomeStore {
       this.dirty = false;
       const content: OutcomesFile = { version: 1, outcomes: [...this.outcomes.values()] };
       try {
-        await writeFileAtomic(this.file, `${JSON.stringify(content)}\n`);
+        await (this.options.write ?? writeFileAtomic)(this.file, `${JSON.stringify(content)}\n`);
       } catch (error) {
         this.dirty = true;
         this.options.onError?.(error, `cannot write ${this.file}; last outcomes will be retried after the next run`);
