@@ -39,7 +39,7 @@ export async function statusPage(options: { sizes: number[]; renders: number }):
     }
     const byName = new Map(monitors.map((monitor) => [monitor.name, monitor]));
     const directory = { monitors: () => monitors, get: (name: string) => byName.get(name), invalid: () => [] };
-    const control = { trigger: () => undefined, isRunning: () => false, nextRun: () => new Date(Date.now() + 30_000) };
+    const control = { trigger: () => undefined, isRunning: () => false, isStopped: () => false, nextRun: () => new Date(Date.now() + 30_000) };
     const app = buildApp({ metrics: new MetricsObserver(new Registry(), { processMetrics: false }), isReady: () => true, views: { monitors: directory, status, control } });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     const overview: number[] = [];

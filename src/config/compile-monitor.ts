@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { validateDetailed } from 'node-cron';
 import type { Monitor, Step } from '../core/monitor.js';
 import { compileTimeout, MAX_RUN_TIMEOUT_MS } from './durations.js';
@@ -76,6 +77,7 @@ export function compileMonitor(source: SourceDocument, env: NodeJS.ProcessEnv): 
       enabled: raw.enabled ?? true,
       steps: steps as Step[],
       source: { file: position.file, line: position.line, col: position.col },
+      revision: createHash('sha256').update(JSON.stringify(source.value)).digest('base64url').slice(0, 16),
     },
   };
 }
@@ -100,11 +102,28 @@ function scheduleProblem(schedule: string): CronProblem | undefined {
     if (!result.valid) {
       const detail = result.errors.map((e) => `${e.field}: ${e.message.replace(/ a invalid /, ' an invalid ')}`).join('; ');
       problem = { message: `schedule '${schedule}' is not a valid cron expression (${detail})` };
+    } else {
+      const days = dayFieldsProblem(schedule, schedule.trim().split(/\s+/));
+      if (days) problem = { message: days };
     }
   }
   if (scheduleProblems.size >= MAX_CACHED) scheduleProblems.clear();
   scheduleProblems.set(schedule, problem);
   return problem;
+}
+
+/**
+ * crontab runs a schedule that restricts both the day of month and the day of week when EITHER
+ * matches (`0 9 1 * 1`: the 1st, and every Monday); node-cron only when BOTH do (a Monday that is
+ * the 1st). Rather than run such a schedule differently from what its author expects, it is
+ * refused. As in Vixie cron, a field starting with `*` (or `?`) does not restrict.
+ */
+function dayFieldsProblem(schedule: string, fields: string[]): string | undefined {
+  const dayOfMonth = fields[fields.length - 3] ?? '*';
+  const dayOfWeek = fields[fields.length - 1] ?? '*';
+  const restricts = (field: string) => !field.startsWith('*') && field !== '?';
+  if (!restricts(dayOfMonth) || !restricts(dayOfWeek)) return undefined;
+  return `schedule '${schedule}' restricts both the day of month (${dayOfMonth}) and the day of week (${dayOfWeek}): crontab would run it when either matches, but stepwatch's scheduler only when both do; keep one of them '*' (use two monitors for "either")`;
 }
 
 function isTimeZone(name: string): boolean {

@@ -19,6 +19,8 @@ export interface Monitor {
   enabled: boolean;
   steps: Step[];
   source: SourceRef;
+  /** A digest of the monitor's document as written: changes whenever its definition does. */
+  revision: string;
 }
 
 /** One named step: an action, then assertions on its outcome, then extractions for later steps. */

@@ -12,6 +12,7 @@ import { Scheduler } from '../schedule/scheduler.js';
 import { watchMonitors } from '../schedule/watch-monitors.js';
 import { buildApp } from '../server/app.js';
 import { StatusStore } from '../status/status-store.js';
+import { FileOutcomeStore } from '../outcomes/file-outcome-store.js';
 import { openOAuth2Services } from '../oauth2/oauth2-services.js';
 
 export interface DaemonOptions {
@@ -22,7 +23,7 @@ export interface DaemonOptions {
   logger: Logger;
   /** The process's secret set: the daemon fills it with the secret env values the monitors use, at every (re)load. */
   redactor: Redactor;
-  /** Where refresh tokens are kept (refresh-tokens.json, mode 0600). */
+  /** Where refresh tokens (refresh-tokens.json) and last outcomes (monitor-outcomes.json) are kept, mode 0600. */
   dataDir: string;
   watchIntervalMs?: number;
   /** Guards POST /api/monitors/:name/run; the endpoint is off without it. */
@@ -43,7 +44,9 @@ export interface Daemon {
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const { logger, redactor, env } = options;
   const registry = new Registry();
-  const metrics = new MetricsObserver(registry);
+  const outcomes = new FileOutcomeStore(options.dataDir, { onError: (error, message) => logger.warn({ err: error }, message) });
+  // The scheduler is built below, after the observers it feeds; render() asks it only once serving.
+  const metrics = new MetricsObserver(registry, { nextRun: (name) => scheduler.nextRun(name), onOutcome: (outcome) => outcomes.record(outcome) });
   const status = new StatusStore(options.historySize);
   const observer = combineObservers([metrics, status, logObserver(logger)], (error) => logger.error({ err: error }, 'run observer failed'));
   const catalog = new Catalog(options.monitorPaths, env);
@@ -61,8 +64,22 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
 
+  const lastOutcomes = await outcomes.load();
+  let reloadFailing = false;
   const reload = async (initial: boolean) => {
-    if (!(await catalog.refresh()) && !initial) return;
+    let changed: boolean;
+    try {
+      changed = await catalog.refresh();
+    } catch (error) {
+      // The monitors in force keep running; the metric says the reload failed until one succeeds.
+      if (initial) throw error;
+      if (!reloadFailing) logger.error({ err: error }, 'cannot read the monitors; the ones loaded before keep running');
+      reloadFailing = true;
+      metrics.reloadFailed();
+      return;
+    }
+    if (!changed && !initial && !reloadFailing) return;
+    reloadFailing = false;
     // Only files read anew: an invalid file that did not change was reported when it was read.
     for (const invalid of catalog.invalid().filter((doc) => catalog.lastReadFiles.has(doc.file))) {
       logger.error(
@@ -78,13 +95,27 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       logger.warn({ variable: name }, SHORT_SECRET_WARNING);
     }
     metrics.configLoaded(monitors, catalog.counts(), catalog.lastReloadSuccessful);
-    status.retain(new Set(monitors.map((monitor) => monitor.name)));
+    const names = new Set(monitors.map((monitor) => monitor.name));
+    status.retain(names);
+    outcomes.retain(names);
+    if (initial) {
+      // Before the first tick, so a run continues the restored count of failures in a row.
+      const restored = metrics.restore(lastOutcomes);
+      if (restored > 0) logger.info({ monitors: restored }, 'last outcomes restored');
+    }
     scheduler.sync(monitors);
     logger.info({ ...catalog.counts(), reloadSuccessful: catalog.lastReloadSuccessful }, initial ? 'monitors loaded' : 'monitors reloaded');
   };
   await reload(true);
   ready = true;
-  const stopWatching = watchMonitors(() => reload(false).catch((error: unknown) => logger.error({ err: error }, 'reload failed')), options.watchIntervalMs ?? 2_000);
+  const stopWatching = watchMonitors(
+    () =>
+      reload(false).catch((error: unknown) => {
+        metrics.reloadFailed();
+        logger.error({ err: error }, 'reload failed');
+      }),
+    options.watchIntervalMs ?? 2_000,
+  );
   logger.info({ url, metrics: `${url}/metrics` }, 'stepwatch started');
 
   return {
@@ -94,6 +125,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     async stop(graceMs) {
       stopWatching();
       const drained = await scheduler.stop(graceMs);
+      await outcomes.close();
       await app.close();
       return drained;
     },

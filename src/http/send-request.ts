@@ -62,7 +62,8 @@ export async function sendRequest(request: HttpRequest): Promise<HttpOutcome> {
   for (let hop = 0; ; hop++) {
     const remaining = deadline - performance.now();
     const hopResult = await sendOnce(current, request, Math.max(remaining, 0), phases);
-    tlsCertExpiresAt = hopResult.tlsCertExpiresAt ?? tlsCertExpiresAt;
+    // Over redirects, the earliest expiry of every https hop the step went through.
+    if (hopResult.tlsCertExpiresAt !== undefined) tlsCertExpiresAt = Math.min(hopResult.tlsCertExpiresAt, tlsCertExpiresAt ?? Infinity);
     const done = (extra: Partial<HttpOutcome>): HttpOutcome => ({
       durationMs: performance.now() - started,
       phases,

@@ -1,5 +1,6 @@
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../storage/write-file-atomic.js';
 
 export const STORE_FILE = 'refresh-tokens.json';
 
@@ -62,27 +63,7 @@ export class RefreshTokenStore {
     }
   }
 
-  private async write(store: StoreFile): Promise<void> {
-    await mkdir(this.dataDir, { recursive: true, mode: 0o700 });
-    const temp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
-    const handle = await open(temp, 'w', 0o600);
-    try {
-      await handle.writeFile(`${JSON.stringify(store, null, 2)}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await rename(temp, this.file);
-    } catch (error) {
-      await unlink(temp).catch(() => undefined);
-      throw error;
-    }
-    const folder = await open(this.dataDir, 'r');
-    try {
-      await folder.sync();
-    } finally {
-      await folder.close();
-    }
+  private write(store: StoreFile): Promise<void> {
+    return writeFileAtomic(this.file, `${JSON.stringify(store, null, 2)}\n`);
   }
 }

@@ -7,6 +7,8 @@ export const API_ERRORS = {
   UNAUTHORIZED: { status: 401, message: () => 'missing or wrong bearer token' },
   RUN_IN_PROGRESS: { status: 409, message: (name: string) => `a run of '${name}' is already in progress` },
   MONITOR_DISABLED: { status: 409, message: (name: string) => `monitor '${name}' is disabled` },
+  // 503, not 409: nothing is wrong with the request or the monitor; another instance (or this one after its restart) can run it.
+  SHUTTING_DOWN: { status: 503, message: () => 'stepwatch is shutting down and starts no new runs; retry once it is back' },
   NOT_FOUND: { status: 404, message: (path: string) => `nothing at ${path}` },
 } as const;
 

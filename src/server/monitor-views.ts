@@ -16,6 +16,8 @@ export interface MonitorDirectory {
 export interface RunControl {
   trigger(name: string): Promise<RunResult | undefined> | undefined;
   isRunning(name: string): boolean;
+  /** True while stepwatch is shutting down: no run starts any more. */
+  isStopped(): boolean;
   nextRun(name: string): Date | undefined;
 }
 

@@ -76,6 +76,90 @@ steps: [{ name: Slow, request: { url: "<<env.API>>/?delay=200" } }]
   });
 });
 
+describe('the scheduler on a reload', () => {
+  let api: TestServer;
+  const held: Array<() => void> = [];
+  let holding = true;
+  before(async () => {
+    // Holds every answer until the test releases it: no run ends by the clock.
+    api = await startHttpServer((_req, res) => (holding ? held.push(() => json(res, 200, {})) : json(res, 200, {})));
+  });
+  after(async () => {
+    for (const release of held.splice(0)) release();
+    await api.close();
+  });
+
+  /** Stops the scheduler, releasing held answers until its runs have drained (also when an assertion failed, so the file never hangs). */
+  async function stopReleasing(scheduler: Scheduler): Promise<void> {
+    const stopping = scheduler.stop(5_000);
+    holding = false;
+    for (const release of held.splice(0)) release();
+    assert.equal(await stopping, true, 'runs in flight finished once released');
+  }
+
+  const everySecond = (name: string, extra = '') => monitorFromYaml(`name: ${name}\nschedule: "* * * * * *"\n${extra}steps: [{ name: Ping, request: { url: "<<env.API>>/" } }]\n`, { API: api.url });
+
+  /** A scheduler whose ticks are recorded per monitor; `ticked(name, n)` resolves at the n-th tick of that monitor. */
+  function recording() {
+    holding = true;
+    const ticks = new Map<string, number>();
+    const waiters: Array<{ name: string; count: number; resolve: () => void }> = [];
+    const skipped: string[] = [];
+    const scheduler = new Scheduler({
+      run: (monitor) => runMonitor(monitor, { env: { API: api.url } }),
+      observer: { runSkipped: (monitor) => skipped.push(monitor.name) },
+      onInternalError: (_m, error) => assert.fail(String(error)),
+      onTick: (monitor) => {
+        const count = (ticks.get(monitor.name) ?? 0) + 1;
+        ticks.set(monitor.name, count);
+        for (const waiter of waiters.filter((w) => w.name === monitor.name && w.count <= count)) {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          waiter.resolve();
+        }
+      },
+    });
+    const ticked = (name: string, count: number) => new Promise<void>((resolve) => ((ticks.get(name) ?? 0) >= count ? resolve() : waiters.push({ name, count, resolve })));
+    return { scheduler, ticks, ticked, skipped };
+  }
+
+  it('stops ticking a monitor that was disabled or moved to another schedule, while its old schedule keeps ticking for the others', async () => {
+    const { scheduler, ticks, ticked } = recording();
+    try {
+      scheduler.sync([everySecond('witness', 'enabled: false\n'), everySecond('disabled'), everySecond('moved')]);
+      await ticked('disabled', 1);
+      const before = { disabled: ticks.get('disabled'), moved: ticks.get('moved') };
+      scheduler.sync([everySecond('witness'), everySecond('disabled', 'enabled: false\n'), monitorFromYaml(`name: moved\nschedule: "0 0 1 1 *"\nsteps: [{ name: Ping, request: { url: "<<env.API>>/" } }]\n`, { API: api.url })]);
+      // Two ticks of the old schedule after the reload: any monitor still in its group would have ticked too.
+      await ticked('witness', 2);
+      assert.deepEqual({ disabled: ticks.get('disabled'), moved: ticks.get('moved') }, before);
+    } finally {
+      await stopReleasing(scheduler);
+    }
+  });
+
+  it('says when the next run is due, and leaves it in the past while the due run cannot start', async () => {
+    const { scheduler, ticked, skipped } = recording();
+    try {
+      const stuck = everySecond('stuck');
+      scheduler.sync([stuck]);
+      const first = scheduler.nextRun('stuck');
+      assert.ok(first && first.getTime() > Date.now() - 1_000, 'due at the next second');
+      await ticked('stuck', 1);
+      const due = scheduler.nextRun('stuck');
+      assert.ok(due && first && due.getTime() > first.getTime(), 'a run started: the next one is due a second later');
+      await ticked('stuck', 2);
+      assert.deepEqual(skipped, ['stuck'], 'the run is held, so the second tick was skipped');
+      assert.equal(scheduler.nextRun('stuck')?.getTime(), due?.getTime(), 'the skipped run stays due, now in the past');
+      assert.ok((scheduler.nextRun('stuck')?.getTime() ?? Infinity) <= Date.now());
+      scheduler.sync([everySecond('stuck', 'enabled: false\n')]);
+      assert.equal(scheduler.nextRun('stuck'), undefined, 'a disabled monitor is not due');
+    } finally {
+      await stopReleasing(scheduler);
+    }
+    assert.equal(scheduler.nextRun('stuck'), undefined);
+  });
+});
+
 describe('reloading monitor files', () => {
   let dir: string;
   before(() => {

@@ -43,7 +43,7 @@ describe('the status page charts, availability and incidents', () => {
   before(() => {
     const status = new StatusStore();
     for (const run of history()) status.runFinished(monitor, run);
-    const control = { trigger: () => undefined, isRunning: () => false, nextRun: () => NEXT_RUN };
+    const control = { trigger: () => undefined, isRunning: () => false, isStopped: () => false, nextRun: () => NEXT_RUN };
     const directory = { monitors: () => [monitor], get: (name: string) => (name === 'shop' ? monitor : undefined), invalid: () => [] };
     app = buildApp({ metrics: new MetricsObserver(new Registry(), { processMetrics: false }), isReady: () => true, views: { monitors: directory, status, control } });
   });
@@ -106,7 +106,7 @@ describe('the overview with more monitors than a page holds', () => {
     const status = new StatusStore();
     const last = monitors.at(-1) as typeof monitor;
     for (const m of monitors) status.runFinished(m, { ...(history().at(-1) as RunResult), monitor: m.name, passed: m !== last });
-    const control = { trigger: () => undefined, isRunning: () => false, nextRun: () => NEXT_RUN };
+    const control = { trigger: () => undefined, isRunning: () => false, isStopped: () => false, nextRun: () => NEXT_RUN };
     const directory = { monitors: () => monitors, get: () => undefined, invalid: () => [] };
     const app = buildApp({ metrics: new MetricsObserver(new Registry(), { processMetrics: false }), isReady: () => true, views: { monitors: directory, status, control } });
     const rowsOf = (page: string) => [...page.matchAll(/<a href="\/monitors\/(m-\d+)">/g)].map((match) => match[1]);

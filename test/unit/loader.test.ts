@@ -27,6 +27,7 @@ const INVALID: Record<string, string[]> = {
   'bad-timezone.yaml': ["3:11: unknown time zone 'Europe/Atlantis'; use an IANA name such as Europe/Berlin or UTC"],
   'bad-url.yaml': ["5:21: 'api.example.com/a' is not an absolute URL; write it as https://host/path"],
   'body-conflict.yaml': ['9:7: use only one of body, form and json in a request (found body and json)'],
+  'cron-day-or.yaml': ["2:11: schedule '0 9 1 * 1' restricts both the day of month (1) and the day of week (1): crontab would run it when either matches, but stepwatch's scheduler only when both do; keep one of them '*' (use two monitors for \"either\")"],
   'custom-not-extracted.yaml': ['10:41: custom.acces_token is not extracted by an earlier step (earlier steps extract: access_token); add it under extract: in a step before this one'],
   'custom-same-step.yaml': ['6:54: custom.access_token is not extracted by an earlier step (no earlier step extracts anything); add it under extract: in a step before this one'],
   'duplicate-key.yaml': ['3:1: YAML syntax: Map keys must be unique'],
@@ -112,6 +113,22 @@ describe('the loader on invalid monitor files', () => {
 });
 
 describe('the loader on valid monitor files', () => {
+  it('accepts schedules that restrict only one of day of month and day of week, as crontab and node-cron read them alike', async () => {
+    const { compileText } = await import('../../src/config/load-file.js');
+    for (const schedule of ['0 9 1 * *', '0 9 * * 1', '0 9 ? * MON', '0 9 */2 * 1', '0 0 9 1 * *', '0 9 L * *']) {
+      const text = `name: ok\nschedule: "${schedule}"\nsteps:\n  - { name: a, request: { url: "http://h/" } }\n`;
+      assert.deepEqual(compileText('x.yaml', 'x.yaml', text, {}).documents.flatMap((d) => d.diagnostics.map((x) => x.message)), [], schedule);
+    }
+  });
+
+  it('refuses a six-field schedule that restricts both day fields, at the schedule', async () => {
+    const { compileText } = await import('../../src/config/load-file.js');
+    const text = 'name: ok\nschedule: "0 0 9 1-7 * 1"\nsteps:\n  - { name: a, request: { url: "http://h/" } }\n';
+    const [diagnostic] = compileText('x.yaml', 'x.yaml', text, {}).documents.flatMap((d) => d.diagnostics);
+    assert.equal(`${diagnostic?.line}:${diagnostic?.col}`, '2:11');
+    assert.match(diagnostic?.message ?? '', /restricts both the day of month \(1-7\) and the day of week \(1\)/);
+  });
+
   it("compiles the contract's examples", async () => {
     const catalog = new Catalog([path.join(fixtures, 'valid', 'contract-request-step.yaml')], { CLIENT_ID: 'id', CLIENT_SECRET: 'secret' });
     await catalog.refresh();

@@ -48,7 +48,7 @@ export function apiRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (!monitor) return sendError(reply, 'MONITOR_NOT_FOUND', request.params.name);
     if (!monitor.enabled) return sendError(reply, 'MONITOR_DISABLED', monitor.name);
     const run = deps.control.trigger(monitor.name);
-    if (!run) return sendError(reply, 'RUN_IN_PROGRESS', monitor.name);
+    if (!run) return sendError(reply, deps.control.isStopped() ? 'SHUTTING_DOWN' : 'RUN_IN_PROGRESS', monitor.name);
     const result = await run;
     if (!result) throw new Error(`the run of ${monitor.name} failed inside stepwatch; see the logs`);
     return reply.type('application/json; charset=utf-8').send(renderJson([result]));
