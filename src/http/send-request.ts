@@ -8,6 +8,7 @@ import type { PhaseTimings } from '../core/results.js';
 import { ClientAbort, classifyError } from './classify-error.js';
 import { readBody } from './read-body.js';
 import { emptyPhases, startPhaseClock } from './phases.js';
+import type { LookupFunction } from 'node:net';
 
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 export const MAX_REDIRECTS = 10;
@@ -23,6 +24,8 @@ export interface HttpRequest {
   maxBodyBytes?: number;
   /** What to say when the timeout fires: the step's own limit or the run's remaining budget. */
   timeoutMessage?: string;
+  /** Resolves host names instead of the system resolver (dns.lookup); tests inject one. */
+  lookup?: LookupFunction;
 }
 
 export interface HttpResponse {
@@ -125,6 +128,7 @@ function sendOnce(hop: Hop, request: HttpRequest, timeoutMs: number, phases: Pha
       method: hop.method,
       headers,
       agent: false,
+      ...(request.lookup ? { lookup: request.lookup } : {}),
       ...(isHttps ? { rejectUnauthorized: !request.insecureSkipVerify, servername: serverName(hop.url) } : {}),
     };
     const req = (isHttps ? https : http).request(hop.url, options);

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CorruptStoreError, tokenSlot, TokenLockTimeoutError } from '../../src/oauth2/refresh-token-store.js';
 import { FileRefreshTokenStore } from '../../src/oauth2/file-refresh-token-store.js';
 import { openOAuth2Services } from '../../src/oauth2/oauth2-services.js';
@@ -13,19 +12,12 @@ import { startDaemon } from '../../src/daemon/start-daemon.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { Redactor } from '../../src/redaction/redactor.js';
 import { spawnTs } from '../support/child-lines.js';
+import { until } from '../support/wait.js';
 import { json, startHttpServer } from '../support/servers.js';
 import type { TestServer } from '../support/servers.js';
 
 const tempDir = () => mkdtempSync(path.join(tmpdir(), 'stepwatch-store-'));
 const support = (file: string) => fileURLToPath(new URL(`../support/${file}`, import.meta.url));
-/** Polls a condition of the test's own state; fails saying what did not happen. */
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const giveUpAt = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > giveUpAt) throw new Error(`no ${what} within ${timeoutMs} ms`);
-    await sleep(20);
-  }
-}
 const storedTokens = (dir: string) => (JSON.parse(readFileSync(path.join(dir, 'refresh-tokens.json'), 'utf8')) as { tokens: Record<string, { refreshToken: string }> }).tokens;
 
 describe('the refresh-token store', () => {
@@ -163,7 +155,7 @@ describe('the daemon and the refresh-token store', () => {
     const logger = createLogger({ redactor, destination: new Writable({ write: (chunk: Buffer, _e, done) => (logs.push(chunk.toString()), done()) }) });
     const daemon = await startDaemon({ monitorPaths: [monitors], host: '127.0.0.1', port: 0, env: {}, dataDir, logger, redactor, watchIntervalMs: 50 });
     /** Waits for the reload that leaves these counts (each reload logs them once it has pruned). */
-    const reloaded = (active: number, invalid: number) => waitFor(() => logs.some((line) => {
+    const reloaded = (active: number, invalid: number) => until(() => logs.some((line) => {
       const entry = JSON.parse(line) as { msg?: string; active?: number; invalid?: number };
       return entry.msg === 'monitors reloaded' && entry.active === active && entry.invalid === invalid;
     }), `a reload with ${active} active and ${invalid} invalid monitors`);

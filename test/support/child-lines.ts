@@ -34,7 +34,7 @@ export function spawnTs(file: string, args: string[]): LineChild {
   return {
     child,
     lines,
-    waitForLines(count, timeoutMs = 20_000) {
+    waitForLines(count, timeoutMs = 90_000) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => finish(new Error(`${file} printed ${lines.length} of ${count} lines within ${timeoutMs} ms: ${JSON.stringify(lines)}\n${stderr}`)), timeoutMs);
         const finish = (error?: Error) => {

@@ -20,9 +20,10 @@ const env = { API: api };
 const monitor = monitorFromYaml(`
 name: shared
 schedule: "* * * * *"
+timeout: 5m
 steps:
   - name: Refresh
-    oauth2: { tokenUrl: <<env.API>>/token, grant: refresh_token, clientId: client, refreshToken: rt-initial }
+    oauth2: { tokenUrl: <<env.API>>/token, grant: refresh_token, clientId: client, refreshToken: rt-initial, timeout: 2m }
 `, env);
 process.stdout.write('ready\n');
 const lines = createInterface({ input: process.stdin });
