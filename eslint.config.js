@@ -6,7 +6,7 @@ const focusedOrSkipped = ['only', 'skip', 'todo'].flatMap((property) =>
 );
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'bench/results/', 'test-artifacts/'] },
+  { ignores: ['dist/', 'node_modules/', 'bench/results/', 'test-artifacts/', 'reports/', '.stryker-tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -104,6 +104,15 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       if (restored > 0) logger.info({ monitors: restored }, 'last outcomes restored');
     }
     scheduler.sync(monitors);
+    // Only a load with no invalid file tells which monitors exist (an unreadable file may hold
+    // one whose name is unknown): then the tokens of the others are spent secrets.
+    if (catalog.invalid().length === 0) {
+      const removed = await oauth2.store.prune(new Set(monitors.map((monitor) => monitor.name))).catch((error: unknown) => {
+        logger.error({ err: error }, 'could not prune the refresh-token store');
+        return [];
+      });
+      if (removed.length > 0) logger.info({ slots: removed }, 'removed the refresh tokens of monitors that no longer exist');
+    }
     logger.info({ ...catalog.counts(), reloadSuccessful: catalog.lastReloadSuccessful }, initial ? 'monitors loaded' : 'monitors reloaded');
   };
   await reload(true);

@@ -10,6 +10,7 @@ import { readBody } from './read-body.js';
 import { earliestChainExpiry } from './certificate-expiry.js';
 import { emptyPhases, startPhaseClock } from './phases.js';
 import { isSensitiveHeader } from './wire-format.js';
+import type { LookupFunction } from 'node:net';
 
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 export const MAX_REDIRECTS = 10;
@@ -27,6 +28,8 @@ export interface HttpRequest {
   timeoutMessage?: string;
   /** Headers (lower case) that carry a secret though their names do not say so, e.g. an API key. */
   secretHeaders?: readonly string[];
+  /** Resolves host names instead of the system resolver (dns.lookup); tests inject one. */
+  lookup?: LookupFunction;
 }
 
 export interface HttpResponse {
@@ -141,6 +144,7 @@ function sendOnce(hop: Hop, request: HttpRequest, timeoutMs: number, phases: Pha
       method: hop.method,
       headers,
       agent: false,
+      ...(request.lookup ? { lookup: request.lookup } : {}),
       ...(isHttps ? { rejectUnauthorized: !request.insecureSkipVerify, servername: serverName(hop.url) } : {}),
     };
     let req: http.ClientRequest;

@@ -1,69 +1,37 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { writeFileAtomic } from '../storage/write-file-atomic.js';
+/**
+ * Where the refresh tokens in force are kept, one per slot (a monitor's oauth2 step). The file
+ * store is the single-instance one; cluster mode provides another behind the same interface.
+ */
+export interface RefreshTokenStore {
+  /** Reads the whole store once: throws CorruptStoreError when it cannot be read. */
+  check(): Promise<void>;
+  /** The token in force for a slot. */
+  get(slot: string): Promise<string | undefined>;
+  /** Replaces a slot's token; resolves once it is durable. */
+  put(slot: string, refreshToken: string): Promise<void>;
+  /**
+   * Runs `exchange` with the slot's token in force, read under a lock that no other holder, in
+   * this process or another (or another instance), gets until `exchange` has settled: a refresh
+   * token is spent by one exchange at a time, and the rotated one (put by `exchange`) is in force
+   * before the next holder reads it. Throws TokenLockTimeoutError when the wait exceeds `waitMs`.
+   */
+  withTokenLock<T>(slot: string, exchange: (current: string | undefined) => Promise<T>, options?: { waitMs?: number }): Promise<T>;
+  /** Removes the tokens of monitors not in `monitors`; returns the slots removed. */
+  prune(monitors: ReadonlySet<string>): Promise<string[]>;
+}
 
-export const STORE_FILE = 'refresh-tokens.json';
+/** The slot of a monitor's oauth2 step. Monitor names have no `/`, so the slot names its monitor. */
+export function tokenSlot(monitor: string, step: string): string {
+  return `${monitor}/${step}`;
+}
 
-interface StoreFile {
-  version: 1;
-  tokens: Record<string, { refreshToken: string; updatedAt: string }>;
+export function monitorOfSlot(slot: string): string {
+  const slash = slot.indexOf('/');
+  return slash === -1 ? slot : slot.slice(0, slash);
 }
 
 /** The store exists but cannot be read as one: stepwatch says so and never overwrites it. */
 export class CorruptStoreError extends Error {}
 
-/**
- * The refresh tokens currently in force, one per monitor step, in `<data dir>/refresh-tokens.json`
- * (mode 0600). Writes are atomic (temp file, fsync, rename, fsync of the folder), so a crash
- * leaves the old file or the new one, never half of one; they are queued one after another, so
- * two monitors rotating their tokens at once never lose each other's update.
- */
-export class RefreshTokenStore {
-  private queue: Promise<unknown> = Promise.resolve();
-  readonly file: string;
-
-  constructor(readonly dataDir: string) {
-    this.file = path.join(dataDir, STORE_FILE);
-  }
-
-  static key(monitor: string, step: string): string {
-    return `${monitor}/${step}`;
-  }
-
-  async get(key: string): Promise<string | undefined> {
-    return (await this.read()).tokens[key]?.refreshToken;
-  }
-
-  /** Replaces one token; resolves once it is on disk. */
-  set(key: string, refreshToken: string): Promise<void> {
-    const write = this.queue.then(async () => {
-      const store = await this.read();
-      store.tokens[key] = { refreshToken, updatedAt: new Date().toISOString() };
-      await this.write(store);
-    });
-    this.queue = write.catch(() => undefined);
-    return write;
-  }
-
-  /** Reads the whole store; a missing file is an empty store, an unreadable one an error. */
-  async read(): Promise<StoreFile> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, tokens: {} };
-      throw error;
-    }
-    try {
-      const parsed = JSON.parse(text) as StoreFile;
-      if (parsed?.version !== 1 || typeof parsed.tokens !== 'object' || parsed.tokens === null) throw new Error('not a version 1 store');
-      return parsed;
-    } catch (error) {
-      throw new CorruptStoreError(`refresh-token store ${this.file} is unreadable (${(error as Error).message}); stepwatch will not overwrite it: repair it, or move it away and run stepwatch authorize again`);
-    }
-  }
-
-  private write(store: StoreFile): Promise<void> {
-    return writeFileAtomic(this.file, `${JSON.stringify(store, null, 2)}\n`);
-  }
-}
+/** Another process held the slot's token for the whole wait (it is exchanging it, or hung). */
+export class TokenLockTimeoutError extends Error {}

@@ -2,14 +2,9 @@ import type { Redactor } from '../redaction/redactor.js';
 import type { Resolve } from '../templating/template.js';
 import { envValue } from '../templating/template.js';
 import { isSecretReference } from '../templating/secret-references.js';
-import type { TokenCache } from '../oauth2/token-cache.js';
-import type { RefreshTokenStore } from '../oauth2/refresh-token-store.js';
+import type { OAuth2Services } from '../oauth2/oauth2-services.js';
 
-/** What oauth2 steps keep between runs: reused access tokens and the refresh-token store. */
-export interface OAuth2Services {
-  tokens: TokenCache;
-  store: RefreshTokenStore;
-}
+export type { OAuth2Services };
 
 /** What a step may read and write during one run. */
 export interface StepContext {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { runCli, startCli } from '../support/cli.js';
 import { json, startHttpServer } from '../support/servers.js';
 import type { TestServer } from '../support/servers.js';
+import { signal, within } from '../support/wait.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
@@ -99,9 +100,11 @@ describe('stepwatch run', () => {
 describe('stepwatch start', () => {
   it('serves /metrics, and on SIGTERM lets the run in progress finish, then exits 0', async () => {
     let release: () => void = () => {};
+    const arrived = signal();
+    // Answers only when released, after the daemon has been told to stop.
     const api = await startHttpServer((_req, res) => {
       release = () => json(res, 200, {});
-      setTimeout(release, 1_500);
+      arrived.resolve();
     });
     const dir = mkdtempSync(path.join(tmpdir(), 'stepwatch-start-'));
     writeFileSync(path.join(dir, 'slow.yaml'), `name: slow\nschedule: "* * * * * *"\nsteps:\n  - name: Slow\n    request: { url: "<<env.API>>/" }\n`);
@@ -112,8 +115,10 @@ describe('stepwatch start', () => {
       assert.match(metrics, /stepwatch_config_monitors\{state="active"\} 1/);
       assert.equal((await fetch(`${url}/readyz`)).status, 200);
       assert.equal((await fetch(`${url}/healthz`)).status, 200);
-      await daemon.waitFor(/"msg":"run started"/);
+      await within(arrived.promise, 'the run reaches the API');
       daemon.child.kill('SIGTERM');
+      await daemon.waitFor(/stopping/);
+      release();
       const code = await daemon.exited;
       assert.equal(code, 0, daemon.output());
       const lines = daemon.output().split('\n');

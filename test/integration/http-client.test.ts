@@ -6,6 +6,7 @@ import type { HttpRequest } from '../../src/http/send-request.js';
 import { PHASES } from '../../src/core/results.js';
 import { closedPort, json, makeSelfSignedCert, startHttpServer, startHttpsServer, startTcpServer } from '../support/servers.js';
 import type { SelfSignedCert, TestServer } from '../support/servers.js';
+import type { LookupFunction } from 'node:net';
 
 function get(url: string, extra: Partial<HttpRequest> = {}): Promise<Awaited<ReturnType<typeof sendRequest>>> {
   return sendRequest({ method: 'GET', url: new URL(url), headers: {}, timeoutMs: 2_000, followRedirects: true, insecureSkipVerify: false, ...extra });
@@ -150,9 +151,12 @@ describe('the HTTP client against real servers', () => {
   });
 
   it('classifies an unknown host as dns', async () => {
-    const outcome = await get('http://no-such-host.invalid/');
+    // A resolver that answers "no such host" as getaddrinfo does, so the test needs no DNS server.
+    const lookup: LookupFunction = (hostname, _options, callback) =>
+      process.nextTick(() => callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', errno: -3008, syscall: 'getaddrinfo', hostname }), '', 4));
+    const outcome = await get('http://no-such-host.invalid/', { lookup });
     assert.equal(outcome.failure?.reason, 'dns');
-    assert.match(outcome.failure?.message ?? '', /no-such-host\.invalid/);
+    assert.match(outcome.failure?.message ?? '', /DNS lookup failed for no-such-host\.invalid: ENOTFOUND/);
   });
 });
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runMonitor } from '../../src/run/run-monitor.js';
 import { openOAuth2Services } from '../../src/oauth2/oauth2-services.js';
-import type { OAuth2Services } from '../../src/steps/step-context.js';
+import type { OAuth2Services } from '../../src/oauth2/oauth2-services.js';
 import { json, startHttpServer } from '../support/servers.js';
 import type { TestServer } from '../support/servers.js';
 import { monitorFromYaml } from '../support/monitors.js';

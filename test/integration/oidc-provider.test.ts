@@ -10,7 +10,8 @@ import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
 import type { ClientMetadata } from 'oidc-provider';
 import { authorizeWithPkce } from '../../src/oauth2/authorize-flow.js';
-import { RefreshTokenStore } from '../../src/oauth2/refresh-token-store.js';
+import { FileRefreshTokenStore } from '../../src/oauth2/file-refresh-token-store.js';
+import { tokenSlot } from '../../src/oauth2/refresh-token-store.js';
 import { openOAuth2Services } from '../../src/oauth2/oauth2-services.js';
 import { runMonitor } from '../../src/run/run-monitor.js';
 import { closedPort } from '../support/servers.js';
@@ -106,8 +107,8 @@ steps:
       insecureSkipVerify: false,
     };
     const granted = await authorizeWithPkce(settings, (url) => void playBrowser(url, redirectUri));
-    const store = new RefreshTokenStore(dataDir);
-    await store.set(RefreshTokenStore.key('oidc-user', 'Refresh'), granted.refreshToken);
+    const store = new FileRefreshTokenStore(dataDir);
+    await store.put(tokenSlot('oidc-user', 'Refresh'), granted.refreshToken);
 
     const env = { ISSUER: issuer, CLIENT_SECRET: SECRET };
     const monitor = monitorFromYaml(`

@@ -11,7 +11,7 @@ import type { Daemon } from '../../src/daemon/start-daemon.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { formEncode } from '../../src/http/wire-format.js';
 import { Redactor } from '../../src/redaction/redactor.js';
-import { STORE_FILE } from '../../src/oauth2/refresh-token-store.js';
+import { STORE_FILE } from '../../src/oauth2/file-refresh-token-store.js';
 import { json, startHttpServer } from '../support/servers.js';
 import type { TestServer } from '../support/servers.js';
 import { runCli } from '../support/cli.js';

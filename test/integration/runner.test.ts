@@ -33,7 +33,7 @@ describe('running a monitor against a real API', () => {
           case '/flaky':
             return calls['/flaky'] === 1 ? json(res, 500, { error: 'boom' }) : json(res, 200, { ok: true });
           case '/slow':
-            return setTimeout(() => json(res, 200, {}), 400);
+            return; // never answers: the timeout tests end on the client's timers alone
           case '/text':
             res.writeHead(200, { 'content-type': 'text/html' });
             return res.end('<html>not json</html>');
@@ -206,7 +206,6 @@ steps:
 `);
     assert.equal(result.steps[0]?.reason, 'timeout');
     assert.match(result.steps[0]?.message ?? '', /run's timeout of 250ms/);
-    assert.ok(result.durationMs < 1000);
   });
 
   it("fails a step on its own timeout, saying so", async () => {
@@ -238,11 +237,10 @@ name: once
 schedule: "* * * * *"
 steps:
   - name: Items
-    request: { url: "<<env.API>>/items" }
-    assert:
-      body: { notContains: "<<env.TRICK>>" }
-`, { TRICK: '<<env.API>>' });
+    request: { url: "<<env.API>>/items?q=<<env.TRICK>>" }
+`, { TRICK: '<<env.OTHER>>', OTHER: 'expanded-again' });
     assert.equal(result.passed, true);
+    assert.equal(new URLSearchParams(seen.query).get('q'), '<<env.OTHER>>', 'the server got the value as it was, not OTHER');
   });
 
   it('hides secret extractions, auth values and secret env values in the results it shows', async () => {

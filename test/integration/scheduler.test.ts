@@ -11,12 +11,17 @@ import type { RunObserver } from '../../src/run/observer.js';
 import { json, startHttpServer } from '../support/servers.js';
 import type { TestServer } from '../support/servers.js';
 import { monitorFromYaml, requestOf } from '../support/monitors.js';
+import { until } from '../support/wait.js';
 
 describe('the scheduler', () => {
   let api: TestServer;
+  /** Answers of /held requests, sent when the test releases them. */
+  const held: Array<() => void> = [];
   before(async () => {
     api = await startHttpServer((req, res) => {
-      const delay = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('delay') ?? 0);
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (url.pathname === '/held') return void held.push(() => json(res, 200, {}));
+      const delay = Number(url.searchParams.get('delay') ?? 0);
       setTimeout(() => json(res, 200, {}), delay);
     });
   });
@@ -38,14 +43,17 @@ describe('the scheduler', () => {
     scheduler.sync([monitorFromYaml(`
 name: slow
 schedule: "* * * * * *"
-steps: [{ name: Slow, request: { url: "<<env.API>>/?delay=2500", timeout: 5s } }]
+steps: [{ name: Slow, request: { url: "<<env.API>>/held", timeout: 30s } }]
 `, { API: api.url })]);
-    await sleep(3_300);
-    const drained = await scheduler.stop(5_000);
-    assert.equal(drained, true, 'the run in flight finished before stop returned');
-    assert.ok(counts.skipped >= 1, `skipped ${counts.skipped}`);
-    assert.equal(counts.started, counts.finished);
-    assert.ok(counts.started <= 2, `runs never overlap: ${counts.started} started in 3.3 s of a 2.5 s run`);
+    // The run is held at the API until released: every tick meanwhile must be skipped.
+    await until(() => held.length === 1, 'the first run reaches the API', 15_000);
+    await until(() => counts.skipped >= 2, 'two ticks are skipped while the run is going', 15_000);
+    assert.equal(counts.started, 1, 'runs never overlap');
+    assert.equal(held.length, 1);
+    const stopped = scheduler.stop(30_000);
+    held.splice(0).forEach((answer) => answer());
+    assert.equal(await stopped, true, 'the run in flight finished before stop returned');
+    assert.equal(counts.finished, 1);
   });
 
   it('never runs a disabled monitor', async () => {

@@ -39,7 +39,7 @@ export function startCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd
     child,
     exited,
     output: () => output,
-    waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
+    waitFor(pattern: RegExp, timeoutMs = 90_000): Promise<RegExpMatchArray> {
       return new Promise((resolve, reject) => {
         const check = () => {
           const match = output.match(pattern);

@@ -2,7 +2,8 @@ import { parseDuration } from '../../core/duration.js';
 import type { OAuth2Action, Step } from '../../core/monitor.js';
 import { formatDiagnostic } from '../../config/diagnostics.js';
 import { AuthorizeError, authorizeWithPkce } from '../../oauth2/authorize-flow.js';
-import { RefreshTokenStore } from '../../oauth2/refresh-token-store.js';
+import { FileRefreshTokenStore } from '../../oauth2/file-refresh-token-store.js';
+import { tokenSlot } from '../../oauth2/refresh-token-store.js';
 import { MissingValueError, envValue, render } from '../../templating/template.js';
 import type { Template } from '../../templating/template.js';
 import type { Command } from '../cli-error.js';
@@ -50,8 +51,8 @@ Exit codes: 0 stored, 1 the flow failed, 2 usage or configuration error.`,
       // after the user approved, and as a crash.
       const authorizeUrl = httpUrl('authorizeUrl', fill(spec.authorizeUrl));
       const tokenUrl = httpUrl('tokenUrl', fill(spec.tokenUrl));
-      const store = new RefreshTokenStore(String(values['data-dir'] ?? defaults.dataDir));
-      await store.read();
+      const store = new FileRefreshTokenStore(String(values['data-dir'] ?? defaults.dataDir));
+      await store.check();
       const result = await authorizeWithPkce(
         {
           authorizeUrl,
@@ -67,7 +68,7 @@ Exit codes: 0 stored, 1 the flow failed, 2 usage or configuration error.`,
         },
         (url) => io.stdout(`Open this URL in a browser and approve access:\n\n  ${url}\n\nWaiting for the redirect (${Math.round(timeoutMs / 1000)} s)...\n`),
       );
-      await store.set(RefreshTokenStore.key(monitor.name, step.name), result.refreshToken);
+      await store.put(tokenSlot(monitor.name, step.name), result.refreshToken);
       io.stdout(`Stored a refresh token for ${monitor.name} / ${step.name}${result.scope ? ` (scope: ${result.scope})` : ''} in ${store.file}.\n`);
       return 0;
     } catch (error) {

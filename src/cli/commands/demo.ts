@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startDemoApi } from '../../demo/demo-api.js';
-import { RefreshTokenStore } from '../../oauth2/refresh-token-store.js';
+import { FileRefreshTokenStore } from '../../oauth2/file-refresh-token-store.js';
+import { tokenSlot } from '../../oauth2/refresh-token-store.js';
 import { DEMO_MONITORS_DIR } from '../../demo/demo-monitors.js';
 import type { Command } from '../cli-error.js';
 import { UsageError } from '../cli-error.js';
@@ -33,7 +34,7 @@ is random unless DEMO_CLIENT_SECRET is set. Refresh tokens go to a temporary fol
     const demoDataDir = mkdtempSync(path.join(tmpdir(), 'stepwatch-demo-'));
     const dataDir = values['data-dir'] === undefined ? demoDataDir : String(values['data-dir']);
     // What `stepwatch authorize demo-my-profile` would store: the demo user's first refresh token.
-    await new RefreshTokenStore(dataDir).set(RefreshTokenStore.key('demo-my-profile', 'Refresh the user token'), api.issueRefreshToken());
+    await new FileRefreshTokenStore(dataDir).put(tokenSlot('demo-my-profile', 'Refresh the user token'), api.issueRefreshToken());
     return serveUntilSignal({
       monitorPaths: [DEMO_MONITORS_DIR],
       host: String(values.host ?? defaults.host),

@@ -4,7 +4,7 @@ import type { StepFailure } from '../../core/failure.js';
 import type { StepResult } from '../../core/results.js';
 import { responseView } from '../../core/response-view.js';
 import { sendStepRequest } from '../send-step-request.js';
-import { CorruptStoreError, RefreshTokenStore } from '../../oauth2/refresh-token-store.js';
+import { CorruptStoreError, tokenSlot, TokenLockTimeoutError } from '../../oauth2/refresh-token-store.js';
 import { TokenCache } from '../../oauth2/token-cache.js';
 import { describeOAuthError, readTokenSet, tokenFieldValues, tokensOf } from '../../oauth2/token-response.js';
 import type { TokenSet } from '../../oauth2/token-response.js';
@@ -19,19 +19,32 @@ type OAuth2Step = Step & { action: OAuth2Action };
 /**
  * Runs an oauth2 step: a form-encoded token request (client credentials or refresh token),
  * judged like any response, whose tokens become custom.access_token, token_type, expires_in and
- * refresh_token. A rotated refresh token is stored at once; with reuseToken a valid token is
- * served from memory without a request.
+ * refresh_token. A refresh token is exchanged under the store's lock for its slot, and a rotated
+ * one is stored before the lock is let go, so no other process spends the same token; with
+ * reuseToken a valid access token is served from memory without a request.
  */
 export async function executeOAuth2Step(step: OAuth2Step, context: StepContext): Promise<StepResult> {
   const started = performance.now();
+  const slot = tokenSlot(context.monitor, step.name);
+  const store = context.oauth2?.store;
+  if (step.action.oauth2.grant !== 'refresh_token' || !store) return exchange(step, context, slot, undefined, started);
+  const waitMs = Math.max(0, Math.min(step.action.oauth2.timeoutMs, context.deadline - performance.now()));
+  try {
+    return await store.withTokenLock(slot, (current) => exchange(step, context, slot, current, started), { waitMs });
+  } catch (error) {
+    if (error instanceof TokenLockTimeoutError) return { name: step.name, status: 'failed', durationMs: performance.now() - started, ...failure('timeout', error.message) };
+    if (error instanceof CorruptStoreError) return { name: step.name, status: 'failed', durationMs: performance.now() - started, ...failure('template', error.message) };
+    throw error;
+  }
+}
+
+async function exchange(step: OAuth2Step, context: StepContext, slot: string, stored: string | undefined, started: number): Promise<StepResult> {
   const spec = step.action.oauth2;
-  const storeKey = RefreshTokenStore.key(context.monitor, step.name);
   let rendered;
   try {
-    const stored = spec.grant === 'refresh_token' ? await context.oauth2?.store.get(storeKey) : undefined;
-    rendered = renderTokenRequest(spec, context, storeKey, stored);
+    rendered = renderTokenRequest(spec, context, slot, stored);
   } catch (error) {
-    if (error instanceof MissingValueError || error instanceof CorruptStoreError) {
+    if (error instanceof MissingValueError) {
       return { name: step.name, status: 'failed', durationMs: performance.now() - started, ...failure('template', error.message) };
     }
     throw error;
@@ -49,10 +62,10 @@ export async function executeOAuth2Step(step: OAuth2Step, context: StepContext):
     }
   }
 
-  const exchange = await sendStepRequest(step.name, rendered.request, spec.timeoutMs, context);
-  if (!exchange.response) return exchange.unanswered;
-  const { response, measured: base } = exchange;
-  const view = responseView(response.status, response.headers, response.body, exchange.durationMs);
+  const sent = await sendStepRequest(step.name, rendered.request, spec.timeoutMs, context);
+  if (!sent.response) return sent.unanswered;
+  const { response, measured: base } = sent;
+  const view = responseView(response.status, response.headers, response.body, sent.durationMs);
   const json = view.json();
   // Secrets first, by structure, even from an answer that is not a usable token set: whatever is
   // judged or reported next must already hide them.
@@ -62,7 +75,7 @@ export async function executeOAuth2Step(step: OAuth2Step, context: StepContext):
     // A rotated refresh token is stored even if an assertion fails below: the server has
     // already revoked the old one, and losing the new one would break every later run.
     if (tokens.refreshToken && context.oauth2 && tokens.refreshToken !== rendered.refreshToken) {
-      await context.oauth2.store.set(storeKey, tokens.refreshToken);
+      await context.oauth2.store.put(slot, tokens.refreshToken);
     }
     expose(tokens, context);
   }

@@ -1,0 +1,40 @@
+import process from 'node:process';
+
+// Mutation testing: `npm run mutation` (every module below; not part of the npm test gate, it
+// takes long), or one module: `STRYKER_MODULE=templating npm run mutation`. Each test file runs
+// in its own Node process with tsx through Stryker's tap runner (node:test prints TAP when told
+// to). Scores and accepted survivors: docs/testing.md.
+
+/** Each module with the test files that exercise it. */
+const MODULES = {
+  templating: { mutate: ['src/templating/**/*.ts'], tests: ['test/unit/templating.test.ts', 'test/integration/runner.test.ts'] },
+  redaction: { mutate: ['src/redaction/**/*.ts'], tests: ['test/unit/redactor.test.ts', 'test/integration/redaction.test.ts', 'test/integration/runner.test.ts', 'test/unit/property.test.ts'] },
+  assertions: { mutate: ['src/assertions/**/*.ts'], tests: ['test/unit/assertions.test.ts', 'test/unit/operators.test.ts', 'test/integration/runner.test.ts', 'test/unit/property.test.ts'] },
+  scheduler: { mutate: ['src/schedule/scheduler.ts'], tests: ['test/integration/scheduler.test.ts'] },
+  metrics: { mutate: ['src/metrics/exposition.ts', 'src/metrics/metrics-observer.ts'], tests: ['test/integration/metrics.test.ts'] },
+  oauth2: { mutate: ['src/steps/oauth2/**/*.ts'], tests: ['test/integration/oauth2-step.test.ts', 'test/integration/oauth2-token-reuse.test.ts', 'test/integration/oidc-provider.test.ts'] },
+};
+
+const chosen = process.env.STRYKER_MODULE ? [MODULES[process.env.STRYKER_MODULE]] : Object.values(MODULES);
+if (chosen.includes(undefined)) throw new Error(`STRYKER_MODULE must be one of ${Object.keys(MODULES).join(', ')}`);
+const name = process.env.STRYKER_MODULE ?? 'all';
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'tap',
+  plugins: ['@stryker-mutator/tap-runner'],
+  tap: {
+    testFiles: [...new Set(chosen.flatMap((module) => module.tests))],
+    nodeArgs: ['--import', 'tsx', '--test-reporter=tap'],
+  },
+  mutate: chosen.flatMap((module) => module.mutate),
+  coverageAnalysis: 'perTest',
+  concurrency: 2,
+  timeoutMS: 20_000,
+  reporters: ['clear-text', 'progress', 'json', 'html'],
+  jsonReporter: { fileName: `reports/mutation/${name}.json` },
+  htmlReporter: { fileName: `reports/mutation/${name}.html` },
+  ignorePatterns: ['dist', 'bench/results', 'test-artifacts', 'data', 'reports', '.stryker-tmp'],
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+};
