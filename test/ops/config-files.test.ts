@@ -128,18 +128,34 @@ describe('the Dockerfile', () => {
 });
 
 describe('the Grafana dashboards', () => {
-  const dashboards = readdirSync(at('grafana/dashboards')).map((file) => ({ file, json: JSON.parse(readFileSync(at('grafana/dashboards', file), 'utf8')) as { uid: string; panels: Array<{ id: number; datasource: { uid: string }; targets: Array<{ datasource: { uid: string } }> }> } }));
+  interface Target { expr: string; datasource: { uid: string } }
+  interface Dashboard { uid: string; schemaVersion: number; templating: { list: Array<{ name: string; type: string; query: unknown }> }; panels: Array<{ id: number; datasource: { uid: string }; targets: Target[] }> }
+  const dashboards = readdirSync(at('grafana/dashboards')).map((file) => ({ file, json: JSON.parse(readFileSync(at('grafana/dashboards', file), 'utf8')) as Dashboard }));
 
-  it('have stable panel ids and use the provisioned datasource, not a machine-specific one', () => {
-    const provisioned = parse(readFileSync(at('grafana/provisioning/datasources/prometheus.yml'), 'utf8')) as { datasources: Array<{ uid: string }> };
-    const uid = provisioned.datasources[0]?.uid;
+  it('have stable panel ids, the current schemaVersion, and read the datasource from a variable, not a machine-specific uid', () => {
     assert.equal(dashboards.length, 2);
     for (const { file, json } of dashboards) {
+      // Grafana 12's classic dashboard model, as the compose file's Grafana saves it.
+      assert.equal(json.schemaVersion, 41, file);
       const ids = json.panels.map((panel) => panel.id);
       assert.deepEqual(ids, ids.map((_, i) => i + 1), `${file}: panel ids are 1..n`);
+      assert.deepEqual(json.templating.list.find((variable) => variable.name === 'datasource'), { name: 'datasource', label: 'Data source', type: 'datasource', query: 'prometheus', current: {}, hide: 0, refresh: 1, regex: '', includeAll: false, multi: false });
       for (const panel of json.panels) {
-        assert.equal(panel.datasource.uid, uid, `${file}: panel ${panel.id}`);
-        for (const target of panel.targets) assert.equal(target.datasource.uid, uid);
+        assert.equal(panel.datasource.uid, '${datasource}', `${file}: panel ${panel.id}`);
+        for (const target of panel.targets) assert.equal(target.datasource.uid, '${datasource}');
+      }
+    }
+  });
+
+  it('keep instances and locations apart: every query filters on job, instance and location, and no window is shorter than the schedules it shows', () => {
+    for (const { file, json } of dashboards) {
+      for (const name of ['job', 'instance', 'location', 'window']) assert.ok(json.templating.list.some((variable) => variable.name === name), `${file} has a $${name} variable`);
+      for (const { expr } of json.panels.flatMap((panel) => panel.targets)) {
+        assert.match(expr, /job=~"\$job",instance=~"\$instance"/, `${file}: ${expr}`);
+        if (expr.includes('stepwatch_monitor_') || expr.includes('stepwatch_step_')) assert.match(expr, /location=~"\$location"/, `${file}: ${expr}`);
+        // $__rate_interval is a few scrape intervals: no run of a 5-minute monitor falls in it.
+        for (const [, window] of expr.matchAll(/\[([^\]]+)\]/g)) assert.equal(window, '$window', `${file}: ${expr}`);
+        assert.doesNotMatch(expr, /\bby \((?![^)]*\binstance\b)/, `${file}: an aggregation that merges instances: ${expr}`);
       }
     }
   });
