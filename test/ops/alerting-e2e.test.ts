@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse, stringify } from 'yaml';
 import { startCli } from '../support/cli.js';
-import { closedPort, makeSelfSignedCert, startHttpServer, startHttpsServer } from '../support/servers.js';
+import { closedPort, startHttpServer, startHttpsServer } from '../support/servers.js';
 import type { TestServer } from '../support/servers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -92,35 +92,38 @@ describe('alerts from a real Prometheus and Alertmanager, with two stepwatch ins
       const answer = what === 'items' ? items[who] : undefined;
       res.writeHead(answer?.status ?? 404, { 'content-type': 'application/json' }).end(answer?.body ?? '{}');
     });
-    const tls = await startHttpsServer(makeSelfSignedCert(), (_req, res) => res.end('{}'));
+    // The demo's self-signed certificate (src/demo/tls): made once, so no key is generated per run.
+    const demoTls = (file: string) => readFileSync(path.join(ROOT, 'src/demo/tls', file));
+    const tls = await startHttpsServer({ key: demoTls('demo-key.pem'), cert: demoTls('demo-cert.pem'), notAfter: 0 }, (_req, res) => res.end('{}'));
     servers.push(api, tls);
 
     mkdirSync(path.join(dir, 'monitors'));
     writeFileSync(path.join(dir, 'monitors', 'checkout.yaml'), MONITOR);
-    for (const who of ['a', 'b'] as const) {
-      const cli = startCli(['start', '--monitors', path.join(dir, 'monitors'), '--port', '0', '--data-dir', path.join(dir, `data-${who}`)], { env: { TARGET: `${api.url}/${who}`, TARGET_TLS: tls.url } });
-      const [, url = ''] = await cli.waitFor(/"url":"(http:\/\/127\.0\.0\.1:\d+)"/);
+    // Everything starts at once, on ports chosen beforehand.
+    const [portA, portB, alertmanagerPort, prometheusPort] = [await closedPort(), await closedPort(), await closedPort(), await closedPort()];
+    const started = (['a', 'b'] as const).map(async (who, i) => {
+      const cli = startCli(['start', '--monitors', path.join(dir, 'monitors'), '--port', String([portA, portB][i]), '--data-dir', path.join(dir, `data-${who}`)], { env: { TARGET: `${api.url}/${who}`, TARGET_TLS: tls.url } });
+      const [, url = ''] = await cli.waitFor(/"url":"(http:\/\/127\.0\.0\.1:\d+)"/, 30_000);
       instances[who] = { url, target: new URL(url).host, cli };
-    }
+    });
 
-    const alertmanagerPort = await closedPort();
     const am = parse(readFileSync(path.join(ROOT, 'alertmanager/alertmanager.yml'), 'utf8')) as { route: Record<string, unknown> & { routes: Array<Record<string, unknown>> }; receivers: Array<{ webhook_configs: Array<{ url: string }> }> };
     for (const receiver of am.receivers) for (const webhook of receiver.webhook_configs) webhook.url = `${receiverUrl}${new URL(webhook.url).pathname}`;
     for (const route of [am.route, ...am.route.routes]) Object.assign(route, { group_wait: '1s', group_interval: '2s' });
     writeFileSync(path.join(dir, 'alertmanager.yml'), stringify(am));
     children.push(spawn('prometheus-alertmanager', [`--config.file=${path.join(dir, 'alertmanager.yml')}`, `--storage.path=${path.join(dir, 'am')}`, `--web.listen-address=127.0.0.1:${alertmanagerPort}`, '--cluster.listen-address='], { stdio: 'ignore' }));
 
-    const prometheusPort = await closedPort();
     const prom = parse(readFileSync(path.join(ROOT, 'prometheus/prometheus.yml'), 'utf8')) as { global: Record<string, string>; rule_files: string[]; alerting: { alertmanagers: Array<{ static_configs: Array<{ targets: string[] }> }> }; scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }> };
     Object.assign(prom.global, { scrape_interval: '1s', evaluation_interval: '1s' });
     writeFileSync(path.join(dir, 'stepwatch.yml'), rulesInSeconds(readFileSync(path.join(ROOT, 'prometheus/rules/stepwatch.yml'), 'utf8')));
     prom.rule_files = [path.join(dir, 'stepwatch.yml')];
     prom.alerting.alertmanagers[0]!.static_configs[0]!.targets = [`127.0.0.1:${alertmanagerPort}`];
     prom.scrape_configs[0]!.job_name = 'synthetics';
-    prom.scrape_configs[0]!.static_configs[0]!.targets = [instances.a.target, instances.b.target];
+    prom.scrape_configs[0]!.static_configs[0]!.targets = [`127.0.0.1:${portA}`, `127.0.0.1:${portB}`];
     writeFileSync(path.join(dir, 'prometheus.yml'), stringify(prom));
     children.push(spawn('prometheus', [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${prometheusPort}`], { stdio: 'ignore' }));
     prometheusUrl = `http://127.0.0.1:${prometheusPort}`;
+    await Promise.all(started);
     await until('Prometheus to scrape both instances', async () => ((await query('count(up{job="synthetics"} == 1) == 2')).length > 0 ? true : undefined), 30_000);
   });
 
