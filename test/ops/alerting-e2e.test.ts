@@ -47,8 +47,8 @@ function rulesInSeconds(text: string): string {
   return stringify(file);
 }
 
-const MONITOR = `name: checkout
-schedule: "* * * * * *"
+const monitor = (name: string, schedule: string) => `name: ${name}
+schedule: "${schedule}"
 timeout: 3s
 steps:
   - name: Log in
@@ -98,7 +98,9 @@ describe('alerts from a real Prometheus and Alertmanager, with two stepwatch ins
     servers.push(api, tls);
 
     mkdirSync(path.join(dir, 'monitors'));
-    writeFileSync(path.join(dir, 'monitors', 'checkout.yaml'), MONITOR);
+    writeFileSync(path.join(dir, 'monitors', 'checkout.yaml'), monitor('checkout', '* * * * * *'));
+    // A 5-minute monitor in the test's time (one minute is one second).
+    writeFileSync(path.join(dir, 'monitors', 'checkout-5m.yaml'), monitor('checkout-5m', '*/5 * * * * *'));
     // Everything starts at once, on ports chosen beforehand.
     const [portA, portB, alertmanagerPort, prometheusPort] = [await closedPort(), await closedPort(), await closedPort(), await closedPort()];
     const started = (['a', 'b'] as const).map(async (who, i) => {
@@ -143,8 +145,8 @@ describe('alerts from a real Prometheus and Alertmanager, with two stepwatch ins
     return ((await response.json()) as { data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } }).data.result;
   }
 
-  const notified = (receiver: string, status: string, alertname: string, instance: string) =>
-    received.find((n) => n.receiver === receiver && n.alert.status === status && n.alert.labels.alertname === alertname && n.alert.labels.instance === instance);
+  const notified = (receiver: string, status: string, alertname: string, instance: string, monitor?: string) =>
+    received.find((n) => n.receiver === receiver && n.alert.status === status && n.alert.labels.alertname === alertname && n.alert.labels.instance === instance && n.alert.labels.monitor === monitor);
 
   it('a real scrape of /metrics passes promtool check metrics', async () => {
     const text = await (await fetch(`${instances.a.url}/metrics`)).text();
@@ -154,8 +156,8 @@ describe('alerts from a real Prometheus and Alertmanager, with two stepwatch ins
   });
 
   it('each instance pages for its own failure, with its own step and reason', async () => {
-    const a = await until("A's page", () => notified('/pager', 'firing', 'StepwatchMonitorDown', instances.a.target), 30_000);
-    const b = await until("B's page", () => notified('/pager', 'firing', 'StepwatchMonitorDown', instances.b.target), 30_000);
+    const a = await until("A's page", () => notified('/pager', 'firing', 'StepwatchMonitorDown', instances.a.target, 'checkout'), 30_000);
+    const b = await until("B's page", () => notified('/pager', 'firing', 'StepwatchMonitorDown', instances.b.target, 'checkout'), 30_000);
     console.log('pager received:', JSON.stringify([a.alert, b.alert], null, 2));
     assert.equal(a.alert.labels.job, 'synthetics');
     assert.match(a.alert.annotations.summary ?? '', /^Monitor checkout is down: \d+ failed runs in a row, at step 'List items' \(reason: status\)$/);
@@ -164,10 +166,11 @@ describe('alerts from a real Prometheus and Alertmanager, with two stepwatch ins
     assert.ok(received.every((n) => n.receiver === '/chat' || n.alert.labels.severity === 'critical'));
   });
 
-  it('every dashboard query returns data for each of the two instances', async () => {
+  it('every dashboard query returns data for each of the two instances, for a monitor every minute and one every 5 minutes', async () => {
+    // The dashboards' default window, 2 hours, is 2 minutes here.
     for (const instance of [instances.a.target, instances.b.target]) {
-      await checkPanels('stepwatch-overview.json', { job: 'synthetics', instance, location: '.*', window: '1m' });
-      await checkPanels('stepwatch-monitor.json', { job: 'synthetics', instance, location: '.*', window: '1m', monitor: 'checkout' });
+      await checkPanels('stepwatch-overview.json', { job: 'synthetics', instance, location: '.*', window: '2m' });
+      for (const name of ['checkout', 'checkout-5m']) await checkPanels('stepwatch-monitor.json', { job: 'synthetics', instance, location: '.*', window: '2m', monitor: name });
     }
   });
 
@@ -178,9 +181,9 @@ describe('alerts from a real Prometheus and Alertmanager, with two stepwatch ins
     // Well past keep_firing_for (5 s here) and a few group intervals: A's alert is still firing in
     // Prometheus (held) and nothing resolved it at the receiver.
     await sleep(7_000);
-    assert.equal((await query(`ALERTS{alertname="StepwatchMonitorDown",alertstate="firing",instance="${instances.a.target}"}`)).length, 1);
+    assert.equal((await query(`ALERTS{alertname="StepwatchMonitorDown",alertstate="firing",instance="${instances.a.target}",monitor="checkout"}`)).length, 1);
     items.b = { status: 200, body: '{"items":[]}' };
-    const resolved = await until("B's all-clear", () => notified('/pager', 'resolved', 'StepwatchMonitorDown', instances.b.target), 30_000);
+    const resolved = await until("B's all-clear", () => notified('/pager', 'resolved', 'StepwatchMonitorDown', instances.b.target, 'checkout'), 30_000);
     assert.equal(resolved.alert.labels.instance, instances.b.target);
     const allClearsForA = received.filter((n) => n.alert.status === 'resolved' && n.alert.labels.instance === instances.a.target && n.alert.labels.alertname !== 'StepwatchDown');
     assert.deepEqual(allClearsForA, [], 'no all-clear for the dead instance\'s failing monitor');
