@@ -105,7 +105,7 @@ describe('alerts from a real Prometheus and Alertmanager, with two stepwatch ins
     const [portA, portB, alertmanagerPort, prometheusPort] = [await closedPort(), await closedPort(), await closedPort(), await closedPort()];
     const started = (['a', 'b'] as const).map(async (who, i) => {
       const cli = startCli(['start', '--monitors', path.join(dir, 'monitors'), '--port', String([portA, portB][i]), '--data-dir', path.join(dir, `data-${who}`)], { env: { TARGET: `${api.url}/${who}`, TARGET_TLS: tls.url } });
-      const [, url = ''] = await cli.waitFor(/"url":"(http:\/\/127\.0\.0\.1:\d+)"/, 30_000);
+      const [, url = ''] = await cli.waitFor(/"url":"(http:\/\/127\.0\.0\.1:\d+)"/, 60_000);
       instances[who] = { url, target: new URL(url).host, cli };
     });
 
