@@ -184,13 +184,14 @@ export const FAST: Scenario[] = [
     ],
   },
   {
-    name: 'a run that never ends (the first one here): its ticks are skipped, StepwatchRunStuck fires, and the monitor is not overdue',
+    name: 'a run that never ends (the first one here): its ticks are skipped, StepwatchRunStuck fires, and the next run is overdue',
     interval: 15,
     end: 10 * m,
     instances: [{ instance: A, monitors: [{ name: PROFILE, every: m, runs: 'P', outcomes: { P }, stuckFrom: 0 }] }],
     checks: [
       { at: 5 * m, alert: 'StepwatchRunStuck', fire: [{ labels: { instance: A, monitor: PROFILE }, summary: `A run of ${PROFILE} on ${A} does not end: its ticks are skipped and no run finished in the last 15 minutes` }] },
       { at: 5 * m, alert: 'StepwatchMonitorOverdue', fire: [] },
+      { at: 6 * m, alert: 'StepwatchMonitorOverdue', fire: [{ labels: { instance: A, monitor: PROFILE }, summary: `The run of ${PROFILE} due 4m 0s ago has not started` }] },
     ],
   },
   {

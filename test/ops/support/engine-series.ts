@@ -118,7 +118,7 @@ export function inputSeries(cast: ScrapeCast, instances: InstanceStory[], interv
       const firstTick = (Math.floor(from / monitor.every) + 1) * monitor.every;
       const stallTick = monitor.stallAt === undefined ? Infinity : Math.ceil(monitor.stallAt / monitor.every) * monitor.every;
       const ticks: number[] = [];
-      const stuckTick = monitor.stuckFrom === undefined ? Infinity : Math.ceil(monitor.stuckFrom / monitor.every) * monitor.every;
+      const stuckTick = monitor.stuckFrom === undefined ? Infinity : Math.max(firstTick, Math.ceil(monitor.stuckFrom / monitor.every) * monitor.every);
       let skipped = 0;
       for (let tick = firstTick; tick <= t && tick < stallTick; tick += monitor.every) {
         if (isDown(tick)) continue;
@@ -131,7 +131,9 @@ export function inputSeries(cast: ScrapeCast, instances: InstanceStory[], interv
         if (!outcome) throw new Error(`no outcome '${letter}' for ${monitor.name}`);
         return outcome;
       };
-      put('stepwatch_monitor_next_run_timestamp_seconds', labels, index, Math.min(Math.max((Math.floor(t / monitor.every) + 1) * monitor.every, firstTick), stallTick));
+      // The next run moves on only when a run starts: a stalled scheduler, or a tick skipped behind a
+      // run that does not end, leaves it in the past.
+      put('stepwatch_monitor_next_run_timestamp_seconds', labels, index, Math.min(Math.max((Math.floor(t / monitor.every) + 1) * monitor.every, firstTick), stallTick, stuckTick + monitor.every));
       put('stepwatch_monitor_skipped_runs_total', labels, index, skipped);
       const sinceStart = ticks.filter((tick) => tick + RUN_SECONDS > processStart);
       const failed = sinceStart.filter((_, n) => outcomeAt(ticks.length - sinceStart.length + n) !== 'pass').length;
