@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startDemoApi } from '../../demo/demo-api.js';
@@ -18,8 +18,8 @@ export const demoCommand: Command = {
 Starts a demo OAuth2 provider + API modelled on Spotify's on 127.0.0.1 (--api-port, default
 a free port) and runs the bundled demo monitors against it, serving /metrics on --port
 (default $STEPWATCH_PORT or ${DEFAULT_PORT}). No credentials, no internet. The demo client's secret
-is random unless DEMO_CLIENT_SECRET is set. Refresh tokens go to a temporary folder unless
---data-dir is given. Stops like start.`,
+is random unless DEMO_CLIENT_SECRET is set. Refresh tokens go to --data-dir, else
+$STEPWATCH_DATA_DIR, else a temporary folder removed on exit. Stops like start.`,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('demo', args, {
       port: { type: 'string' },
@@ -29,10 +29,13 @@ is random unless DEMO_CLIENT_SECRET is set. Refresh tokens go to a temporary fol
     });
     if (positionals.length > 0) throw new UsageError(`demo takes no positional arguments (got '${positionals[0]}')`);
     const defaults = envDefaults(io.env);
+    // The production image leaves the demo out (its TLS key is public by design): say which image has it.
+    if (!existsSync(DEMO_MONITORS_DIR)) throw new UsageError(`the demo is not installed here (${DEMO_MONITORS_DIR} is missing); in Docker, build the demo target: docker build --target demo .`);
     const api = await startDemoApi({ port: portOption(values['api-port'] as string | undefined, 0), ...(io.env.DEMO_CLIENT_SECRET ? { clientSecret: io.env.DEMO_CLIENT_SECRET } : {}) });
     io.stderr(`demo API listening on ${api.url}\n`);
-    const demoDataDir = mkdtempSync(path.join(tmpdir(), 'stepwatch-demo-'));
-    const dataDir = values['data-dir'] === undefined ? demoDataDir : String(values['data-dir']);
+    const chosenDataDir = values['data-dir'] === undefined ? io.env.STEPWATCH_DATA_DIR || undefined : String(values['data-dir']);
+    const dataDir = chosenDataDir ?? mkdtempSync(path.join(tmpdir(), 'stepwatch-demo-'));
+    const temporaryDataDir = chosenDataDir === undefined;
     // What `stepwatch authorize demo-my-profile` would store: the demo user's first refresh token.
     await new FileRefreshTokenStore(dataDir).put(tokenSlot('demo-my-profile', 'Refresh the user token'), api.issueRefreshToken());
     return serveUntilSignal({
@@ -45,7 +48,7 @@ is random unless DEMO_CLIENT_SECRET is set. Refresh tokens go to a temporary fol
       env: { ...io.env, DEMO_API_URL: api.url, DEMO_API_TLS_URL: api.tlsUrl, DEMO_CLIENT_ID: api.clientId, DEMO_CLIENT_SECRET: api.clientSecret },
       onStopped: async () => {
         await api.close();
-        rmSync(demoDataDir, { recursive: true, force: true });
+        if (temporaryDataDir) rmSync(dataDir, { recursive: true, force: true });
       },
     });
   },
