@@ -9,6 +9,7 @@ import { TokenCache } from '../../oauth2/token-cache.js';
 import { describeOAuthError, readTokenSet, tokenFieldValues, tokensOf } from '../../oauth2/token-response.js';
 import type { TokenSet } from '../../oauth2/token-response.js';
 import { MissingValueError } from '../../templating/template.js';
+import { AssertionKeyError } from '../../oauth2/client-assertion.js';
 import { checkResponse } from '../check-response.js';
 import { responseExcerpt } from '../response-excerpt.js';
 import type { StepContext } from '../step-context.js';
@@ -29,9 +30,9 @@ export async function executeOAuth2Step(step: OAuth2Step, context: StepContext):
   let rendered;
   try {
     const stored = spec.grant === 'refresh_token' ? await context.oauth2?.store.get(storeKey) : undefined;
-    rendered = renderTokenRequest(spec, context, storeKey, stored);
+    rendered = await renderTokenRequest(spec, context, storeKey, stored);
   } catch (error) {
-    if (error instanceof MissingValueError || error instanceof CorruptStoreError) {
+    if (error instanceof MissingValueError || error instanceof CorruptStoreError || error instanceof AssertionKeyError) {
       return { name: step.name, status: 'failed', durationMs: performance.now() - started, ...failure('template', error.message) };
     }
     throw error;
