@@ -6,7 +6,9 @@ import { displayPath, loadFile } from './load-file.js';
 import type { LoadedFile } from './load-file.js';
 
 interface FileState {
+  /** The file's own signature and those of the files its templates read. */
   signature: string;
+  dependencies: string[];
   loaded: LoadedFile;
   /** What would run from this file: its last good version when the current one has problems. */
   candidates: Monitor[];
@@ -55,13 +57,14 @@ export class Catalog {
     let clean = true;
     // Reads overlap (the disk and the parser take turns); results are used in path order.
     const states = await mapConcurrently(found, READ_CONCURRENCY, async (file) => {
-      const signature = await fileSignature(file);
       const previous = this.files.get(file);
-      if (previous && previous.signature === signature) return { previous, signature };
-      return { previous, signature, loaded: await loadFile(file, this.env) };
+      if (previous && previous.signature === (await signatureOf(file, previous.dependencies))) return { previous, signature: previous.signature };
+      const loaded = await loadFile(file, this.env);
+      const dependencies = [...new Set(loaded.documents.flatMap((doc) => doc.dependencies ?? []))];
+      return { previous, signature: await signatureOf(file, dependencies), loaded, dependencies };
     });
     found.forEach((file, index) => {
-      const { previous, signature, loaded } = states[index] as (typeof states)[number];
+      const { previous, signature, loaded, dependencies = [] } = states[index] as (typeof states)[number] & { dependencies?: string[] };
       if (!loaded) {
         if (previous) next.set(file, previous);
         return;
@@ -72,7 +75,7 @@ export class Catalog {
       if (!valid) clean = false;
       const keep = !valid && previous !== undefined && previous.candidates.length > 0;
       const candidates = keep ? previous.candidates : loaded.documents.flatMap((doc) => (doc.monitor ? [doc.monitor] : []));
-      next.set(file, { signature, loaded, candidates, keptLastGood: keep, duplicates: new Map() });
+      next.set(file, { signature, dependencies, loaded, candidates, keptLastGood: keep, duplicates: new Map() });
     });
     if (found.length !== this.files.size || [...this.files.keys()].some((file) => !next.has(file))) changed = true;
     this.files = next;
@@ -139,6 +142,12 @@ async function mapConcurrently<T, R>(items: T[], limit: number, fn: (item: T) =>
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
+}
+
+/** A file's signature followed by its dependencies': a secret file rotated in place reloads the monitor that reads it. */
+async function signatureOf(file: string, dependencies: readonly string[]): Promise<string> {
+  const signatures = await Promise.all([file, ...dependencies].map(fileSignature));
+  return signatures.join('|');
 }
 
 async function fileSignature(file: string): Promise<string> {

@@ -7,7 +7,9 @@ import { compileStep } from './compile-step.js';
 import { checkReferences } from './check-references.js';
 import { cronProblem } from './cron-fields.js';
 import type { CronProblem } from './cron-fields.js';
-import { OAUTH2_OUTPUTS } from './compile-oauth2.js';
+import path from 'node:path';
+import { checkStepCredentials, OAUTH2_OUTPUTS } from './compile-oauth2.js';
+import { LoadedFileValues } from './file-values.js';
 import type { Diagnostic } from './diagnostics.js';
 import { validateSchema } from './validate-schema.js';
 import { diagnosticAt } from './yaml-source.js';
@@ -23,6 +25,8 @@ const LONE_SURROGATE = /\p{Surrogate}/u;
 
 export interface CompiledDocument {
   monitor?: Monitor;
+  /** Files its templates read (`file.`, NAME_FILE), valid or not: a change to one reloads the document. */
+  dependencies?: readonly string[];
   /** The name, when the document got far enough to have one (for duplicate checks and reports). */
   name?: string;
   diagnostics: Diagnostic[];
@@ -60,12 +64,16 @@ export function compileMonitor(source: SourceDocument, env: NodeJS.ProcessEnv): 
     seen.set(rawStep.name, index);
     return compileStep(rawStep, ['steps', index], ctx);
   });
-  checkReferences(raw.steps.map((step) => [...Object.keys(step.extract ?? {}), ...(step.oauth2 ? OAUTH2_OUTPUTS : [])]), ctx, env);
-  if (ctx.diagnostics.length > 0) return { name: raw.name, diagnostics: ctx.diagnostics.sort((a, b) => a.line - b.line || a.col - b.col) };
+  const fileValues = new LoadedFileValues(path.dirname(path.resolve(source.file)));
+  checkReferences(raw.steps.map((step) => [...Object.keys(step.extract ?? {}), ...(step.oauth2 ? OAUTH2_OUTPUTS : [])]), ctx, env, fileValues);
+  checkStepCredentials(steps, ctx, env, fileValues);
+  const dependencies = fileValues.paths;
+  if (ctx.diagnostics.length > 0) return { name: raw.name, dependencies, diagnostics: ctx.diagnostics.sort((a, b) => a.line - b.line || a.col - b.col) };
   const position = diagnosticAt(source, ['name'], '');
   return {
     name: raw.name,
     diagnostics: [],
+    dependencies,
     monitor: {
       name: raw.name,
       ...(raw.description !== undefined ? { description: raw.description } : {}),
@@ -78,6 +86,7 @@ export function compileMonitor(source: SourceDocument, env: NodeJS.ProcessEnv): 
       steps: steps as Step[],
       source: { file: position.file, line: position.line, col: position.col },
       revision: createHash('sha256').update(JSON.stringify(source.value)).digest('base64url').slice(0, 16),
+      ...(fileValues.paths.length > 0 ? { fileValues } : {}),
     },
   };
 }

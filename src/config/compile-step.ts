@@ -1,4 +1,5 @@
 import type { Extraction, RequestBody, RequestSpec, Step, StepAction } from '../core/monitor.js';
+import { compileClientTls, withClientTls } from './compile-tls.js';
 import { compileOAuth2 } from './compile-oauth2.js';
 import { checkStaticUrl } from './check-url.js';
 import { compileTimeout } from './durations.js';
@@ -62,6 +63,7 @@ function compileRequest(raw: RawRequest, path: Path, ctx: CompileContext): Reque
     timeoutMs: compileTimeout(raw.timeout, [...path, 'timeout'], ctx, DEFAULT_REQUEST_TIMEOUT_MS, ctx.runTimeoutMs, "the run's timeout"),
     followRedirects: raw.followRedirects ?? true,
     insecureSkipVerify: raw.tls?.insecureSkipVerify ?? false,
+    ...withClientTls(compileClientTls(raw.tls, [...path, 'tls'], ctx)),
   };
 }
 

@@ -9,6 +9,8 @@ import { parseYamlFile } from './yaml-source.js';
 export interface LoadedDocument {
   name?: string;
   monitor?: Monitor;
+  /** Files its templates read; see CompiledDocument. */
+  dependencies?: readonly string[];
   diagnostics: Diagnostic[];
 }
 

@@ -29,6 +29,17 @@ const Auth = Type.Object(
   { additionalProperties: false, minProperties: 1, maxProperties: 1, description: 'Sets the Authorization header.' },
 );
 
+const Tls = Type.Object(
+  {
+    insecureSkipVerify: Type.Optional(Type.Boolean({ default: false })),
+    ca: Type.Optional(Type.String({ minLength: 1, description: 'Extra trusted CA certificates (PEM), e.g. <<file./etc/stepwatch/ca.pem>>.' })),
+    cert: Type.Optional(Type.String({ minLength: 1, description: 'Client certificate (PEM) for mutual TLS, e.g. <<file./run/secrets/client.pem>>.' })),
+    key: Type.Optional(Type.String({ minLength: 1, description: "The client certificate's private key (PEM); always a secret." })),
+    passphrase: Type.Optional(Type.String({ minLength: 1, description: 'Passphrase of an encrypted key; a secret.' })),
+  },
+  { additionalProperties: false },
+);
+
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
 const Request = Type.Object(
@@ -43,7 +54,7 @@ const Request = Type.Object(
     json: Type.Optional(Type.Unknown({ description: 'Sent as application/json.' })),
     timeout: Type.Optional(Duration),
     followRedirects: Type.Optional(Type.Boolean({ default: true })),
-    tls: Type.Optional(Type.Object({ insecureSkipVerify: Type.Optional(Type.Boolean({ default: false })) }, { additionalProperties: false })),
+    tls: Type.Optional(Tls),
   },
   { additionalProperties: false },
 );
@@ -106,7 +117,9 @@ const OAuth2 = Type.Object(
     grant: Type.Union([Type.Literal('client_credentials'), Type.Literal('refresh_token')], expected('client_credentials or refresh_token')),
     clientId: Type.String({ minLength: 1 }),
     clientSecret: Type.Optional(Type.String({ description: 'Never shown; use <<env.NAME>>.' })),
-    clientAuth: Type.Optional(Type.Union([Type.Literal('basic'), Type.Literal('body')], { default: 'basic', ...expected('basic (RFC 6749 2.3.1, the default) or body') })),
+    clientAuth: Type.Optional(Type.Union([Type.Literal('basic'), Type.Literal('body'), Type.Literal('private_key_jwt')], { default: 'basic', ...expected('basic (RFC 6749 2.3.1, the default), body or private_key_jwt (RFC 7523)') })),
+    clientAssertionKey: Type.Optional(Type.String({ minLength: 1, description: 'private_key_jwt: the PEM private key (RSA or P-256) that signs the client assertion, e.g. <<file./run/secrets/oauth-client.pem>>.' })),
+    clientAssertionKeyId: Type.Optional(Type.String({ minLength: 1, description: 'private_key_jwt: the kid header of the client assertion.' })),
     scope: Type.Optional(Type.String()),
     params: Type.Optional(Type.Record(Type.String(), Scalar, { description: 'Extra form fields, e.g. audience or resource.' })),
     refreshToken: Type.Optional(Type.String({ description: 'refresh_token grant: the first refresh token; the stored one wins once there is one.' })),
@@ -115,7 +128,7 @@ const OAuth2 = Type.Object(
     authorizeParams: Type.Optional(Type.Record(Type.String(), Scalar, { description: 'For stepwatch authorize: extra authorize-URL parameters, e.g. prompt: consent.' })),
     reuseToken: Type.Optional(Type.Boolean({ default: false, description: 'Reuse the token until 60 s before it expires.' })),
     timeout: Type.Optional(Duration),
-    tls: Type.Optional(Type.Object({ insecureSkipVerify: Type.Optional(Type.Boolean({ default: false })) }, { additionalProperties: false })),
+    tls: Type.Optional(Tls),
   },
   { additionalProperties: false },
 );
@@ -152,6 +165,7 @@ export type RawMonitor = Static<typeof MonitorSchema>;
 export type RawStep = RawMonitor['steps'][number];
 export type RawRequest = NonNullable<RawStep['request']>;
 export type RawOAuth2 = NonNullable<RawStep['oauth2']>;
+export type RawTls = Static<typeof Tls>;
 export type RawOperators = Static<typeof Operators>;
 export type RawAssert = NonNullable<RawStep['assert']>;
 

@@ -21,6 +21,32 @@ export interface Monitor {
   source: SourceRef;
   /** A digest of the monitor's document as written: changes whenever its definition does. */
   revision: string;
+  /** Values read from files when the monitor was loaded (`file.` templates, `NAME_FILE`). */
+  fileValues?: FileValues;
+}
+
+/**
+ * What a monitor's templates read from files, read once per load so a run never touches the
+ * disk: `<<file.path>>` contents and `env.NAME` values taken from the file that `NAME_FILE`
+ * names. Both are secrets; an implementation never serialises them.
+ */
+export interface FileValues {
+  file(name: string): string | undefined;
+  envFile(name: string): string | undefined;
+  /** Absolute paths of the files read (or tried), so a reload notices when one changes, disappears or appears. */
+  readonly paths: readonly string[];
+}
+
+/** Mutual TLS and extra trust for one step's connections: PEM text from templates (usually `file.`). */
+export interface ClientTlsSpec {
+  /** Extra trusted CA certificates (PEM, one or more). */
+  ca?: Template;
+  /** The client certificate (PEM), for servers that ask for one. */
+  cert?: Template;
+  /** The client certificate's private key (PEM); always a secret. */
+  key?: Template;
+  /** The key's passphrase, when it is encrypted; a secret. */
+  passphrase?: Template;
 }
 
 /** One named step: an action, then assertions on its outcome, then extractions for later steps. */
@@ -54,8 +80,15 @@ export interface OAuth2Spec {
   grant: OAuth2Grant;
   clientId: Template;
   clientSecret?: Template;
-  /** RFC 6749 2.3.1: HTTP Basic (default) or client_id/client_secret in the form body. */
-  clientAuth: 'basic' | 'body';
+  /**
+   * RFC 6749 2.3.1: HTTP Basic (default) or client_id/client_secret in the form body; or
+   * private_key_jwt (RFC 7523 2.2, OpenID Connect Core 9): a client assertion signed with
+   * `clientAssertionKey`.
+   */
+  clientAuth: ClientAuthMethod;
+  clientAssertionKey?: Template;
+  /** The `kid` header of the client assertion, when the provider needs it to pick the key. */
+  clientAssertionKeyId?: Template;
   scope?: Template;
   params: Array<[string, Template]>;
   refreshToken?: Template;
@@ -66,7 +99,11 @@ export interface OAuth2Spec {
   reuseToken: boolean;
   timeoutMs: number;
   insecureSkipVerify: boolean;
+  clientTls?: ClientTlsSpec;
 }
+
+export const CLIENT_AUTH_METHODS = ['basic', 'body', 'private_key_jwt'] as const;
+export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
 
 export type RequestAuth =
   | { kind: 'basic'; username: Template; password: Template }
@@ -87,6 +124,7 @@ export interface RequestSpec {
   timeoutMs: number;
   followRedirects: boolean;
   insecureSkipVerify: boolean;
+  clientTls?: ClientTlsSpec;
 }
 
 export const EXTRACTION_SOURCES = ['jsonpath', 'header', 'regex'] as const;

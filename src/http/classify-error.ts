@@ -48,6 +48,12 @@ function isTlsError(code: string): boolean {
   );
 }
 
+/**
+ * The alerts a server sends when it wants a client certificate and got none, or one it does not
+ * trust (RFC 8446 6.2): with TLS 1.3 they arrive after the client thinks the handshake is done.
+ */
+const CLIENT_CERTIFICATE_REFUSED = /^ERR_SSL_(TLSV13_ALERT_CERTIFICATE_REQUIRED|SSLV3_ALERT_BAD_CERTIFICATE|TLSV1_ALERT_UNKNOWN_CA|SSLV3_ALERT_CERTIFICATE_UNKNOWN|TLSV1_ALERT_ACCESS_DENIED)$/;
+
 /** Node refuses, by throwing, to send a header value or name it cannot put on the wire. */
 const UNSENDABLE_CODES = new Set(['ERR_INVALID_CHAR', 'ERR_HTTP_INVALID_HEADER_VALUE', 'ERR_INVALID_HTTP_TOKEN']);
 
@@ -63,6 +69,7 @@ export function classifyError(error: unknown, answered: boolean): StepFailure {
   const message = err?.message ?? String(error);
   if (DNS_CODES.has(code)) return failure('dns', `DNS lookup failed for ${hostOf(err)}: ${code}`);
   if (UNSENDABLE_CODES.has(code)) return failure('template', `a rendered value cannot be sent: ${message}`);
+  if (CLIENT_CERTIFICATE_REFUSED.test(code)) return failure('tls', `the server refused the client certificate: ${code} (${message}); check tls.cert and tls.key, and that the server trusts their CA`);
   if (isTlsError(code) && !answered) return failure('tls', `TLS handshake failed: ${code} (${message})`);
   if (code.startsWith('HPE_')) return failure('protocol', `invalid HTTP response: ${message}`);
   if (answered) return failure('protocol', `response ended before it was complete: ${code || message}`);

@@ -11,6 +11,8 @@ import { earliestChainExpiry } from './certificate-expiry.js';
 import { emptyPhases, startPhaseClock } from './phases.js';
 import { isSensitiveHeader } from './wire-format.js';
 import type { LookupFunction } from 'node:net';
+import { secureContextFor } from './client-tls.js';
+import type { ClientTls } from './client-tls.js';
 
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 export const MAX_REDIRECTS = 10;
@@ -23,6 +25,8 @@ export interface HttpRequest {
   timeoutMs: number;
   followRedirects: boolean;
   insecureSkipVerify: boolean;
+  /** Extra trusted CAs and a client certificate (mutual TLS), for https. */
+  clientTls?: ClientTls;
   maxBodyBytes?: number;
   /** What to say when the timeout fires: the step's own limit or the run's remaining budget. */
   timeoutMessage?: string;
@@ -130,6 +134,7 @@ function sendOnce(hop: Hop, request: HttpRequest, timeoutMs: number, phases: Pha
     let answered = false;
     let status: number | undefined;
     let tlsCertExpiresAt: number | undefined;
+    let handshakeDone = false;
     let settled = false;
     const finish = (result: HopResult) => {
       if (settled) return;
@@ -146,6 +151,7 @@ function sendOnce(hop: Hop, request: HttpRequest, timeoutMs: number, phases: Pha
       agent: false,
       ...(request.lookup ? { lookup: request.lookup } : {}),
       ...(isHttps ? { rejectUnauthorized: !request.insecureSkipVerify, servername: serverName(hop.url) } : {}),
+      ...(isHttps && request.clientTls ? { secureContext: secureContextFor(request.clientTls) } : {}),
     };
     let req: http.ClientRequest;
     try {
@@ -164,11 +170,12 @@ function sendOnce(hop: Hop, request: HttpRequest, timeoutMs: number, phases: Pha
       socket.once('lookup', () => clock.mark('lookup'));
       socket.once('connect', () => clock.mark('connect'));
       socket.once('secureConnect', () => {
+        handshakeDone = true;
         clock.mark('secure');
         tlsCertExpiresAt = earliestChainExpiry(socket as TLSSocket);
       });
     });
-    req.on('error', (error) => finish({ failure: classifyError(error, answered), status }));
+    req.on('error', (error) => finish({ failure: refusedClientCertificate(classifyError(error, answered), request, handshakeDone, answered), status }));
     req.on('response', (res: IncomingMessage) => {
       answered = true;
       clock.mark('firstByte');
@@ -204,4 +211,15 @@ function sendOnce(hop: Hop, request: HttpRequest, timeoutMs: number, phases: Pha
 function serverName(url: URL): string | undefined {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   return /^[\d.]+$/.test(host) || host.includes(':') ? undefined : host;
+}
+
+/**
+ * A TLS 1.3 server checks the client certificate after the client considers the handshake done,
+ * and when it refuses one it often closes with the client's request still unread, so the client
+ * sees a reset instead of the alert. A step that presented a certificate and lost the connection
+ * right after the handshake, before any answer, was almost surely refused: say so.
+ */
+function refusedClientCertificate(classified: StepFailure, request: HttpRequest, handshakeDone: boolean, answered: boolean): StepFailure {
+  if (classified.reason !== 'connection' || !handshakeDone || answered || request.clientTls?.cert === undefined) return classified;
+  return failure('tls', `the server closed the connection right after the TLS handshake, before answering (${classified.message}): the server refused the client certificate, most likely; check tls.cert and tls.key, and that the server trusts their CA`);
 }

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { sendRequest } from '../http/send-request.js';
 import { tokenRequest } from './client-auth.js';
+import type { ClientCredentials, TokenTransport } from './client-auth.js';
 import { pkcePair, randomState } from './pkce.js';
 import { describeOAuthError, readTokenSet } from './token-response.js';
 
@@ -9,13 +10,12 @@ export interface AuthorizeSettings {
   authorizeUrl: string;
   tokenUrl: string;
   redirectUri: string;
-  clientId: string;
-  clientSecret?: string;
-  clientAuth: 'basic' | 'body';
+  client: ClientCredentials;
+  /** Certificate checks and mutual TLS for the code exchange. */
+  transport: TokenTransport;
   scope?: string;
   authorizeParams: Array<[string, string]>;
   timeoutMs: number;
-  insecureSkipVerify: boolean;
 }
 
 /** Why the flow stopped: printed as one line, exit code 1. */
@@ -47,7 +47,7 @@ export async function authorizeWithPkce(settings: AuthorizeSettings, announce: (
   const { verifier, challenge } = pkcePair();
   const state = randomState();
   const authorize = new URL(settings.authorizeUrl);
-  authorize.searchParams.set('client_id', settings.clientId);
+  authorize.searchParams.set('client_id', settings.client.clientId);
   authorize.searchParams.set('response_type', 'code');
   authorize.searchParams.set('redirect_uri', settings.redirectUri);
   if (settings.scope) authorize.searchParams.set('scope', settings.scope);
@@ -108,7 +108,7 @@ export async function authorizeWithPkce(settings: AuthorizeSettings, announce: (
 
 async function exchangeCode(settings: AuthorizeSettings, code: string, verifier: string): Promise<{ refreshToken: string; scope?: string }> {
   const form: Array<[string, string]> = [['grant_type', 'authorization_code'], ['code', code], ['redirect_uri', settings.redirectUri], ['code_verifier', verifier]];
-  const outcome = await sendRequest({ ...tokenRequest(settings.tokenUrl, form, settings, settings.insecureSkipVerify), timeoutMs: 30_000 });
+  const outcome = await sendRequest({ ...(await tokenRequest(settings.tokenUrl, form, settings.client, settings.transport)), timeoutMs: 30_000 });
   if (!outcome.response) throw new AuthorizeError(`the code exchange failed: ${outcome.failure?.message ?? 'no response'}`);
   let json: unknown;
   try {

@@ -51,6 +51,7 @@ async function runAttempt(monitor: Monitor, attempt: number, deps: RunDeps, now:
     const context: StepContext = {
       custom: new Map<string, string>(),
       env: deps.env ?? process.env,
+      ...(monitor.fileValues ? { fileValues: monitor.fileValues } : {}),
       redactor,
       deadline: started + monitor.timeoutMs,
       runTimeoutMs: monitor.timeoutMs,

@@ -9,10 +9,9 @@ export function isSecretEnvName(name: string): boolean {
 
 /**
  * Whether the value a reference inserts is a secret by its name alone: an `env.` name that
- * matches the pattern. (A `file.` namespace, when added, answers true here: file contents are
- * always secret.) Values of `custom.` names are secret when their extraction says so; the
- * extraction registers them itself.
+ * matches the pattern, or any `file.` path (file contents are always secret). Values of
+ * `custom.` names are secret when their extraction says so; the extraction registers them itself.
  */
 export function isSecretReference(ref: Reference): boolean {
-  return ref.namespace === 'env' && isSecretEnvName(ref.name);
+  return ref.namespace === 'file' || (ref.namespace === 'env' && isSecretEnvName(ref.name));
 }

@@ -2,7 +2,7 @@
  * `<< ns.name >>` templates: parsed once at load time, rendered per run. A rendered value is
  * inserted as-is and never scanned again, so a value that itself contains `<<...>>` stays literal.
  */
-export const NAMESPACES = ['env', 'custom'] as const;
+export const NAMESPACES = ['env', 'custom', 'file'] as const;
 export type Namespace = (typeof NAMESPACES)[number];
 
 export interface Reference {
@@ -35,6 +35,8 @@ export interface TemplateProblem {
 
 const TEMPLATE_RE = /<<([^<>]*)>>/g;
 const INNER_RE = /^\s*([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_.-]*)\s*$/;
+/** A `file.` name is a path: relative (to the monitor file) or absolute, without spaces. */
+const FILE_RE = /^\s*file\.([^\s<>]+)\s*$/;
 
 export function parseTemplate(text: string): { template: Template; problems: TemplateProblem[] } {
   const parts: TemplatePart[] = [];
@@ -42,12 +44,13 @@ export function parseTemplate(text: string): { template: Template; problems: Tem
   let last = 0;
   for (const match of text.matchAll(TEMPLATE_RE)) {
     const raw = match[0];
-    const inner = INNER_RE.exec(match[1] ?? '');
+    const file = FILE_RE.exec(match[1] ?? '');
+    const inner = file ? [file[0], 'file', file[1]] : INNER_RE.exec(match[1] ?? '');
     const start = match.index ?? 0;
     if (start > last) parts.push(text.slice(last, start));
     last = start + raw.length;
     if (!inner) {
-      problems.push({ raw, message: `template ${raw} is not of the form << env.NAME >> or << custom.name >>` });
+      problems.push({ raw, message: `template ${raw} is not of the form << env.NAME >>, << custom.name >> or << file.path >>` });
       parts.push(raw);
       continue;
     }
@@ -55,7 +58,7 @@ export function parseTemplate(text: string): { template: Template; problems: Tem
     if (!isNamespace(namespace)) {
       problems.push({
         raw,
-        message: `unknown template namespace '${namespace}' in ${raw}; use env.NAME or custom.name`,
+        message: `unknown template namespace '${namespace}' in ${raw}; use env.NAME, custom.name or file.path`,
       });
       parts.push(raw);
       continue;

@@ -98,13 +98,11 @@ steps:
       authorizeUrl: `${issuer}/auth`,
       tokenUrl: `${issuer}/token`,
       redirectUri,
-      clientId: 'basic-client',
-      clientSecret: SECRET,
-      clientAuth: 'basic' as const,
+      client: { clientId: 'basic-client', clientSecret: SECRET, clientAuth: 'basic' as const },
+      transport: { insecureSkipVerify: false },
       scope: 'openid offline_access api:read',
       authorizeParams: [['prompt', 'consent']] as Array<[string, string]>,
       timeoutMs: 20_000,
-      insecureSkipVerify: false,
     };
     const granted = await authorizeWithPkce(settings, (url) => void playBrowser(url, redirectUri));
     const store = new FileRefreshTokenStore(dataDir);

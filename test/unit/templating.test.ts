@@ -12,8 +12,8 @@ describe('templates', () => {
   });
 
   it('reports an unknown namespace and a malformed template', () => {
-    assert.deepEqual(parseTemplate('<<vault.x>>').problems.map((p) => p.message), ["unknown template namespace 'vault' in <<vault.x>>; use env.NAME or custom.name"]);
-    assert.deepEqual(parseTemplate('<<custom>>').problems.map((p) => p.message), ['template <<custom>> is not of the form << env.NAME >> or << custom.name >>']);
+    assert.deepEqual(parseTemplate('<<vault.x>>').problems.map((p) => p.message), ["unknown template namespace 'vault' in <<vault.x>>; use env.NAME, custom.name or file.path"]);
+    assert.deepEqual(parseTemplate('<<custom>>').problems.map((p) => p.message), ['template <<custom>> is not of the form << env.NAME >>, << custom.name >> or << file.path >>']);
   });
 
   it('leaves a lone << alone', () => {

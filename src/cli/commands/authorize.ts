@@ -4,8 +4,12 @@ import { formatDiagnostic } from '../../config/diagnostics.js';
 import { AuthorizeError, authorizeWithPkce } from '../../oauth2/authorize-flow.js';
 import { FileRefreshTokenStore } from '../../oauth2/file-refresh-token-store.js';
 import { tokenSlot } from '../../oauth2/refresh-token-store.js';
-import { MissingValueError, envValue, render } from '../../templating/template.js';
-import type { Template } from '../../templating/template.js';
+import { MissingValueError, render } from '../../templating/template.js';
+import type { Resolve, Template } from '../../templating/template.js';
+import { loadedValue } from '../../templating/loaded-values.js';
+import { Redactor } from '../../redaction/redactor.js';
+import { renderClient } from '../../steps/oauth2/render-client.js';
+import { AssertionKeyError } from '../../oauth2/client-assertion.js';
 import type { Command } from '../cli-error.js';
 import { UsageError } from '../cli-error.js';
 import { loadForCommand } from '../load-monitors.js';
@@ -45,7 +49,8 @@ Exit codes: 0 stored, 1 the flow failed, 2 usage or configuration error.`,
     if (!step) throw new UsageError(values.step === undefined ? `monitor '${name}' has no oauth2 step` : `monitor '${name}' has no oauth2 step named '${String(values.step)}'`);
     const spec = step.action.oauth2;
     if (!spec.authorizeUrl || !spec.redirectUri) throw new UsageError(`step '${step.name}' needs authorizeUrl and redirectUri for authorize`);
-    const fill = (template: Template) => render(template, (ref) => (ref.namespace === 'env' ? envValue(io.env, ref.name) : undefined));
+    const resolve: Resolve = (ref) => loadedValue(ref, io.env, monitor.fileValues);
+    const fill = (template: Template) => render(template, resolve);
     try {
       // Checked before the browser is sent anywhere: a bad tokenUrl would otherwise surface only
       // after the user approved, and as a crash.
@@ -58,13 +63,10 @@ Exit codes: 0 stored, 1 the flow failed, 2 usage or configuration error.`,
           authorizeUrl,
           tokenUrl,
           redirectUri: fill(spec.redirectUri),
-          clientId: fill(spec.clientId),
-          ...(spec.clientSecret ? { clientSecret: fill(spec.clientSecret) } : {}),
-          clientAuth: spec.clientAuth,
+          ...renderClient(spec, resolve, new Redactor()),
           ...(spec.scope ? { scope: fill(spec.scope) } : {}),
           authorizeParams: spec.authorizeParams.map(([key, value]): [string, string] => [key, fill(value)]),
           timeoutMs,
-          insecureSkipVerify: spec.insecureSkipVerify,
         },
         (url) => io.stdout(`Open this URL in a browser and approve access:\n\n  ${url}\n\nWaiting for the redirect (${Math.round(timeoutMs / 1000)} s)...\n`),
       );
@@ -72,11 +74,11 @@ Exit codes: 0 stored, 1 the flow failed, 2 usage or configuration error.`,
       io.stdout(`Stored a refresh token for ${monitor.name} / ${step.name}${result.scope ? ` (scope: ${result.scope})` : ''} in ${store.file}.\n`);
       return 0;
     } catch (error) {
-      if (error instanceof AuthorizeError) {
+      if (error instanceof AuthorizeError || error instanceof AssertionKeyError) {
         io.stderr(`stepwatch authorize: ${error.message}\n`);
         return 1;
       }
-      if (error instanceof MissingValueError) throw new UsageError(`${error.message}: authorize fills only env. values into authorizeUrl, redirectUri, authorizeParams, tokenUrl, clientId, clientSecret and scope`);
+      if (error instanceof MissingValueError) throw new UsageError(`${error.message}: authorize fills only env. and file. values into authorizeUrl, redirectUri, authorizeParams, tokenUrl, the client's credentials, tls and scope`);
       throw error;
     }
   },

@@ -9,6 +9,7 @@ import { TokenCache } from '../../oauth2/token-cache.js';
 import { describeOAuthError, readTokenSet, tokenFieldValues, tokensOf } from '../../oauth2/token-response.js';
 import type { TokenSet } from '../../oauth2/token-response.js';
 import { MissingValueError } from '../../templating/template.js';
+import { AssertionKeyError } from '../../oauth2/client-assertion.js';
 import { checkResponse } from '../check-response.js';
 import { responseExcerpt } from '../response-excerpt.js';
 import type { StepContext } from '../step-context.js';
@@ -42,9 +43,9 @@ async function exchange(step: OAuth2Step, context: StepContext, slot: string, st
   const spec = step.action.oauth2;
   let rendered;
   try {
-    rendered = renderTokenRequest(spec, context, slot, stored);
+    rendered = await renderTokenRequest(spec, context, slot, stored);
   } catch (error) {
-    if (error instanceof MissingValueError) {
+    if (error instanceof MissingValueError || error instanceof AssertionKeyError) {
       return { name: step.name, status: 'failed', durationMs: performance.now() - started, ...failure('template', error.message) };
     }
     throw error;

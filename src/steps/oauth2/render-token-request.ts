@@ -5,6 +5,7 @@ import { tokenRequest } from '../../oauth2/client-auth.js';
 import { render } from '../../templating/template.js';
 import type { StepContext } from '../step-context.js';
 import { resolverFor } from '../step-context.js';
+import { renderClient } from './render-client.js';
 
 /** The request to send, or why there is none (a `template` failure of the step). */
 export type RenderedTokenRequest =
@@ -22,12 +23,12 @@ export type RenderedTokenRequest =
  * written in the monitor or read from the store, join the run's secret set. A stored refresh
  * token wins over the one written in the monitor, which is only the first one.
  */
-export function renderTokenRequest(spec: OAuth2Spec, context: StepContext, refreshTokenSlot: string, storedRefreshToken: string | undefined): RenderedTokenRequest {
+export async function renderTokenRequest(spec: OAuth2Spec, context: StepContext, refreshTokenSlot: string, storedRefreshToken: string | undefined): Promise<RenderedTokenRequest> {
   const resolve = resolverFor(context);
   const tokenUrl = render(spec.tokenUrl, resolve);
   if (!URL.canParse(tokenUrl)) return { problem: `the tokenUrl '${tokenUrl}' is not a valid URL` };
-  const clientId = render(spec.clientId, resolve);
-  const clientSecret = spec.clientSecret ? render(spec.clientSecret, resolve) : undefined;
+  const { client, transport } = renderClient(spec, resolve, context.redactor);
+  const { clientId, clientSecret } = client;
   const scope = spec.scope ? render(spec.scope, resolve) : undefined;
   const params = spec.params.map(([name, value]): [string, string] => [name, render(value, resolve)]);
   const refreshToken = storedRefreshToken ?? (spec.refreshToken ? render(spec.refreshToken, resolve) : undefined);
@@ -50,9 +51,8 @@ export function renderTokenRequest(spec: OAuth2Spec, context: StepContext, refre
   }
   if (scope) form.set('scope', scope);
   for (const [name, value] of params) form.set(name, value);
-  const client = { clientId, ...(clientSecret !== undefined ? { clientSecret } : {}), clientAuth: spec.clientAuth };
   return {
-    request: tokenRequest(tokenUrl, [...form], client, spec.insecureSkipVerify, context.redactor),
+    request: await tokenRequest(tokenUrl, [...form], client, transport, context.redactor),
     identity,
     ...(refreshToken !== undefined ? { refreshToken } : {}),
   };

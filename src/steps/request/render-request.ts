@@ -5,6 +5,7 @@ import { render, renderJson } from '../../templating/template.js';
 import type { HttpRequest } from '../../http/send-request.js';
 import { headerValueProblem } from '../../http/header-value.js';
 import { RenderProblem } from '../render-problem.js';
+import { renderClientTls, withTls } from '../render-client-tls.js';
 import type { StepContext } from '../step-context.js';
 import { resolverFor } from '../step-context.js';
 
@@ -58,6 +59,7 @@ export function renderRequest(spec: RequestSpec, context: StepContext): Omit<Htt
     followRedirects: spec.followRedirects,
     insecureSkipVerify: spec.insecureSkipVerify,
     ...(secretHeaders.length > 0 ? { secretHeaders } : {}),
+    ...withTls(renderClientTls(spec.clientTls, resolve, context.redactor)),
   };
 }
 
