@@ -14,6 +14,7 @@ export async function perFlow(options: { flows: number; rounds: number }): Promi
   const monitor = flowMonitor(env);
   const redactor = new Redactor();
   const metrics = new MetricsObserver(new Registry(), { processMetrics: false });
+  metrics.configLoaded([monitor], { active: 1, invalid: 0, disabled: 0 }, true);
   const variants: Record<string, () => Promise<boolean>> = {
     raw: async () => (await rawFlow(target.url, env.CLIENT_ID, env.CLIENT_SECRET)).passed,
     stepwatch: async () => (await runMonitor(monitor, { env, redactor })).passed,

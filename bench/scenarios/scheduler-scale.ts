@@ -24,6 +24,7 @@ async function measure(size: number, seconds: number): Promise<Record<string, st
   const monitors: Monitor[] = Array.from({ length: size }, (_, i) => ({ ...base, name: `bench-${i}`, schedule: `${i % 60} * * * * *` }));
   const redactor = new Redactor();
   const metrics = new MetricsObserver(new Registry(), { processMetrics: false });
+  metrics.configLoaded(monitors, { active: size, invalid: 0, disabled: 0 }, true);
   const lags: number[] = [];
   let skipped = 0;
   let failed = 0;

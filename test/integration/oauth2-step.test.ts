@@ -180,6 +180,8 @@ steps:
     const lines: string[] = [];
     const logger = createLogger({ level: 'debug', redactor, destination: new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(chunk.toString()), done()) }) });
     const metrics = new MetricsObserver(new Registry(), { processMetrics: false });
+    // Series exist for loaded monitors only: without this the metrics would hold nothing to leak.
+    metrics.configLoaded([refreshing()], { active: 1, invalid: 0, disabled: 0 }, true);
     const observer = combineObservers([logObserver(logger), metrics]);
     await runMonitor(refreshing(), { env: env(), oauth2, redactor, observer });
     const strict = refreshing();
