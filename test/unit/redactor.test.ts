@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import fc from 'fast-check';
+import { createLogger } from '../../src/logging/logger.js';
 import { basicAuthorization, formBody, formEncode } from '../../src/http/wire-format.js';
 import { REDACTED, Redactor } from '../../src/redaction/redactor.js';
 import { redactValue } from '../../src/redaction/redact-value.js';
@@ -127,3 +129,20 @@ function safeUriEncode(value: string): string {
     return value;
   }
 }
+
+describe('the logger', () => {
+  const logLines = (level: string, log: (logger: ReturnType<typeof createLogger>) => void) => {
+    const lines: string[] = [];
+    const logger = createLogger({ level, redactor: new Redactor(['tok-12345678']), destination: new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(chunk.toString()), done()) }) });
+    log(logger);
+    return lines.map((line) => JSON.parse(line) as Record<string, { message?: string; stack?: string }>);
+  };
+
+  it('keeps an error message, redacted, and its stack only at debug', () => {
+    const [info] = logLines('info', (logger) => logger.error({ err: new TypeError('bad tok-12345678') }, 'failed'));
+    assert.equal(info?.err?.message, `bad ${REDACTED}`);
+    assert.equal(info?.err?.stack, undefined);
+    const [debug] = logLines('debug', (logger) => logger.error({ err: new TypeError('bad tok-12345678') }, 'failed'));
+    assert.match(debug?.err?.stack ?? '', /^TypeError: bad \[redacted\]\n\s+at /);
+  });
+});
