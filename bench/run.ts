@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { perFlow } from './scenarios/per-flow.js';
 import { daemon } from './scenarios/daemon.js';
+import { history } from './scenarios/history.js';
 import { schedulerScale } from './scenarios/scheduler-scale.js';
 import { scrape } from './scenarios/scrape.js';
 import { loadTime } from './scenarios/load-time.js';
@@ -15,6 +16,7 @@ const quick = values.quick ?? false;
 const scenarios: Record<string, () => Promise<void>> = {
   'per-flow': () => perFlow({ flows: quick ? 100 : 400, rounds: quick ? 2 : 5 }),
   daemon: () => daemon({ monitors: Number(values.monitors ?? 500), seconds: quick ? 8 : 20, rounds: quick ? 1 : 3, warmupSeconds: quick ? 3 : 5 }),
+  history: () => history({ monitors: quick ? 1_000 : 5_000, history: 100 }),
   'scheduler-scale': () => schedulerScale({ sizes: quick ? [1_000, 10_000, 50_000] : [1_000, 10_000, 50_000], seconds: quick ? 20 : 120 }),
   scrape: () => scrape({ sizes: [1_000, 10_000], scrapes: quick ? 3 : 10 }),
   'load-time': () => loadTime({ files: 10_000, rounds: quick ? 1 : 3 }),
