@@ -1,6 +1,8 @@
 // The baseline: the same client-credentials flow written by hand on node:http, doing exactly
 // stepwatch's work: fresh connections, the same headers, JSON parsing, and the same checks.
 import http from 'node:http';
+import { BODIES } from './flow-monitor.js';
+import type { BenchBody } from './flow-monitor.js';
 
 interface RawAnswer {
   status: number;
@@ -25,20 +27,18 @@ function send(url: URL, method: string, headers: Record<string, string>, body?: 
 }
 
 /** Token → extract → bearer call → assertions; returns whether every check held, and the second call's duration. */
-export async function rawFlow(base: string, clientId: string, clientSecret: string, itemsPath = '/items'): Promise<{ passed: boolean; callMs: number }> {
+export async function rawFlow(base: string, clientId: string, clientSecret: string, body: BenchBody = BODIES['2.4 KB'], query = ''): Promise<{ passed: boolean; callMs: number }> {
   const basic = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`;
-  const token = await send(new URL('/token', base), 'POST', { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, 'grant_type=client_credentials');
+  const token = await send(new URL('/api/token', base), 'POST', { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, 'grant_type=client_credentials');
   const tokenJson = JSON.parse(token.body) as { access_token?: string; token_type?: string; expires_in?: number };
   if (token.status !== 200 || tokenJson.token_type !== 'Bearer' || !(Number(tokenJson.expires_in) > 0) || !tokenJson.access_token) return { passed: false, callMs: 0 };
-  const url = new URL(itemsPath, base);
-  url.searchParams.append('limit', '5');
-  const items = await send(url, 'GET', { authorization: `Bearer ${tokenJson.access_token}` });
-  const itemsJson = JSON.parse(items.body) as { items?: Array<{ id?: string }> };
+  const answer = await send(new URL(`${body.path}${query}`, base), 'GET', { authorization: `Bearer ${tokenJson.access_token}` });
+  const items = body.items(JSON.parse(answer.body));
   const passed =
-    items.status === 200 &&
-    items.ms < 800 &&
-    String(items.headers['content-type']).includes('application/json') &&
-    itemsJson.items?.length === 5 &&
-    itemsJson.items[0]?.id !== undefined;
-  return { passed, callMs: items.ms };
+    answer.status === 200 &&
+    answer.ms < 800 &&
+    String(answer.headers['content-type']).includes('application/json') &&
+    items?.length === body.count &&
+    body.first(items) !== undefined;
+  return { passed, callMs: answer.ms };
 }

@@ -21,7 +21,7 @@ import { Redactor } from '../src/redaction/redactor.js';
 import { combineObservers } from '../src/run/observer.js';
 import { runMonitor } from '../src/run/run-monitor.js';
 import { StatusStore } from '../src/status/status-store.js';
-import { flowYaml } from './flow-monitor.js';
+import { BODIES, flowYaml } from './flow-monitor.js';
 import { printTable, writeResult } from './support.js';
 
 const ACCESS_TOKEN = 'bench-access-token-0123456789abcdef';
@@ -36,7 +36,7 @@ function serve(): void {
   const token = JSON.stringify({ access_token: ACCESS_TOKEN, token_type: 'Bearer', expires_in: 3600 });
   const server = http.createServer((req, res) => {
     req.resume();
-    const body = req.url === '/token' ? token : req.headers.authorization === `Bearer ${ACCESS_TOKEN}` ? BIG : undefined;
+    const body = req.url === '/token' || req.url === '/api/token' ? token : req.headers.authorization === `Bearer ${ACCESS_TOKEN}` ? BIG : undefined;
     if (!body) return res.writeHead(401).end();
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
   });
@@ -124,10 +124,12 @@ else {
     return monitor;
   };
   const flows = process.argv.includes('--quick') ? 500 : 3000;
+  // The small answer's checks ($.items: five, the first with an id) on this bench's 20 KB answer.
+  const BIG_BODY = { ...BODIES.small, path: '/big' };
   try {
-    const passing = compile(flowYaml('bench-redaction', '* * * * *', '/big'));
+    const passing = compile(flowYaml('bench-redaction', '* * * * *', BIG_BODY));
     // The same flow failing its last assertion: the excerpt is made, kept, logged and redacted.
-    const failing = compile(flowYaml('bench-redaction', '* * * * *', '/big').replace('$.items[0].id: { exists: true }', '$.items[0].id: { equals: nope }'));
+    const failing = compile(flowYaml('bench-redaction', '* * * * *', BIG_BODY).replace('$.items[0].id: { exists: true }', '$.items[0].id: { equals: nope }'));
     const rows = [await measure('passing (20 KB answer)', passing, env, flows), await measure('failing (excerpt kept and logged)', failing, env, flows)];
     printTable('Redaction share of a flow with a 20 KB JSON answer (target < 3%)', rows);
     writeResult('redaction-share', { answerBytes: Buffer.byteLength(BIG), rows });

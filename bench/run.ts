@@ -1,18 +1,22 @@
-// npm run bench [-- --quick] [-- --only per-flow,scrape,...]: every scenario prints a table and
+// npm run bench [-- --quick] [-- --only per-flow,scrape,...] [-- --monitors N (daemon scenario, default 500)]: every scenario prints a table and
 // writes bench/results/<scenario>.json. Not part of npm test; no timed assertions anywhere.
 import { parseArgs } from 'node:util';
 import { perFlow } from './scenarios/per-flow.js';
+import { daemon } from './scenarios/daemon.js';
+import { history } from './scenarios/history.js';
 import { schedulerScale } from './scenarios/scheduler-scale.js';
 import { scrape } from './scenarios/scrape.js';
 import { loadTime } from './scenarios/load-time.js';
 import { latencyFidelity } from './scenarios/latency-fidelity.js';
 import { statusPage } from './scenarios/status-page.js';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, monitors: { type: 'string' } } });
 const quick = values.quick ?? false;
 
 const scenarios: Record<string, () => Promise<void>> = {
-  'per-flow': () => perFlow({ flows: quick ? 200 : 1000, rounds: quick ? 2 : 5 }),
+  'per-flow': () => perFlow({ flows: quick ? 100 : 400, rounds: quick ? 2 : 5 }),
+  daemon: () => daemon({ monitors: Number(values.monitors ?? 500), seconds: quick ? 8 : 20, rounds: quick ? 1 : 3, warmupSeconds: quick ? 3 : 5 }),
+  history: () => history({ monitors: quick ? 1_000 : 5_000, history: 100 }),
   'scheduler-scale': () => schedulerScale({ sizes: quick ? [1_000, 10_000, 50_000] : [1_000, 10_000, 50_000], seconds: quick ? 20 : 120 }),
   scrape: () => scrape({ sizes: [1_000, 10_000], scrapes: quick ? 3 : 10 }),
   'load-time': () => loadTime({ files: 10_000, rounds: quick ? 1 : 3 }),

@@ -2,20 +2,20 @@
 // second call after a fixed 50 ms; both clients' durations of that call are compared.
 import { Redactor } from '../../src/redaction/redactor.js';
 import { runMonitor } from '../../src/run/run-monitor.js';
-import { flowMonitor } from '../flow-monitor.js';
+import { BENCH_ENV, BODIES, flowMonitor } from '../flow-monitor.js';
 import { rawFlow } from '../raw-flow.js';
 import { percentile, printTable, startTarget, writeResult } from '../support.js';
 
 export async function latencyFidelity(options: { flows: number }): Promise<void> {
   const target = await startTarget();
-  const env = { TARGET: target.url, CLIENT_ID: 'bench', CLIENT_SECRET: 'bench-secret' };
-  const monitor = flowMonitor(env, 'fidelity', '/items?delay=50');
+  const env = { TARGET: target.url, ...BENCH_ENV };
+  const monitor = flowMonitor(env, 'fidelity', BODIES.small, '?delay=50');
   const redactor = new Redactor();
   const raw: number[] = [];
   const stepwatch: number[] = [];
   try {
     for (let i = 0; i < options.flows; i++) {
-      const a = await rawFlow(target.url, env.CLIENT_ID, env.CLIENT_SECRET, '/items?delay=50');
+      const a = await rawFlow(target.url, env.CLIENT_ID, env.CLIENT_SECRET, BODIES.small, '?delay=50');
       const b = await runMonitor(monitor, { env, redactor });
       if (!a.passed || !b.passed) throw new Error('a flow failed; durations would not compare');
       raw.push(a.callMs);

@@ -44,3 +44,11 @@ export function historyOption(value: string | undefined): number | undefined {
   if (!Number.isInteger(size) || size < 1 || size > 10_000) throw new UsageError(`--history takes a number of runs from 1 to 10000, got '${value}'`);
   return size;
 }
+
+/** STEPWATCH_MAX_CONCURRENT_RUNS: a whole number of runs from 1 up; unset means the daemon's default. */
+export function maxConcurrentRunsOption(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const max = Number(value);
+  if (!Number.isInteger(max) || max < 1) throw new UsageError(`STEPWATCH_MAX_CONCURRENT_RUNS must be a whole number of runs, at least 1, got '${value}'`);
+  return max;
+}

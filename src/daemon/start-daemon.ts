@@ -9,6 +9,8 @@ import { SHORT_SECRET_WARNING, usedEnvSecrets } from '../redaction/monitor-secre
 import { combineObservers } from '../run/observer.js';
 import { runMonitor } from '../run/run-monitor.js';
 import { Scheduler } from '../schedule/scheduler.js';
+import { RunLimiter } from '../schedule/run-limiter.js';
+import { SchedulerMetrics } from '../metrics/scheduler-metrics.js';
 import { watchMonitors } from '../schedule/watch-monitors.js';
 import { buildApp } from '../server/app.js';
 import { StatusStore } from '../status/status-store.js';
@@ -30,6 +32,8 @@ export interface DaemonOptions {
   apiToken?: string;
   /** Runs kept per monitor for the API and the page. */
   historySize?: number;
+  /** At most this many runs at once across all monitors (STEPWATCH_MAX_CONCURRENT_RUNS); the rest queue. */
+  maxConcurrentRuns?: number;
 }
 
 export interface Daemon {
@@ -39,6 +43,13 @@ export interface Daemon {
   /** Stops scheduling, waits for runs in flight (at most `graceMs`), closes the server. */
   stop(graceMs: number): Promise<boolean>;
 }
+
+/**
+ * Runs in flight at once unless STEPWATCH_MAX_CONCURRENT_RUNS says otherwise: enough for
+ * thousands of monitors a minute, few enough that a burst of due runs does not saturate one
+ * core and show up as false latencies (docs/performance.md).
+ */
+export const DEFAULT_MAX_CONCURRENT_RUNS = 100;
 
 /** The composition root of `stepwatch start`: wires loader, scheduler, observers and server. */
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
@@ -54,6 +65,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const scheduler = new Scheduler({
     run: (monitor) => runMonitor(monitor, { observer, redactor, env, oauth2 }),
     observer,
+    limiter: new RunLimiter(options.maxConcurrentRuns ?? DEFAULT_MAX_CONCURRENT_RUNS),
+    schedulerObserver: new SchedulerMetrics(registry),
     onInternalError: (monitor, error) => logger.error({ monitor: monitor.name, err: error }, 'internal error while running the monitor; please report it'),
   });
   const warnedShort = new Set<string>();

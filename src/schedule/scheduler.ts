@@ -3,6 +3,14 @@ import type { ScheduledTask } from 'node-cron';
 import type { Monitor } from '../core/monitor.js';
 import type { RunResult } from '../core/results.js';
 import type { RunObserver } from '../run/observer.js';
+import type { RunLimiter } from './run-limiter.js';
+
+/** Listens to the scheduler itself: when runs really start (after any wait for a slot), and end. */
+export interface SchedulerObserver {
+  /** `lagSeconds` is the time since the tick's scheduled time; undefined for a manual run. */
+  runStarting(monitor: Monitor, lagSeconds: number | undefined): void;
+  runEnded(monitor: Monitor): void;
+}
 
 export interface SchedulerDeps {
   run: (monitor: Monitor) => Promise<RunResult>;
@@ -11,6 +19,10 @@ export interface SchedulerDeps {
   onInternalError: (monitor: Monitor, error: unknown) => void;
   /** Called as each tick starts a monitor, with the time the tick was scheduled for. */
   onTick?: (monitor: Monitor, scheduledAt: Date) => void;
+  /** A global limit on runs in flight (STEPWATCH_MAX_CONCURRENT_RUNS); without it every due run starts at once. */
+  limiter?: RunLimiter;
+  schedulerObserver?: SchedulerObserver;
+  now?: () => number;
 }
 
 /** Monitors that share a cron expression and time zone share one timer. */
@@ -57,10 +69,14 @@ export class Scheduler {
 
   /** Starts a run now unless one is in progress; `undefined` means it was not started. */
   trigger(name: string): Promise<RunResult | undefined> | undefined {
+    return this.launch(name, undefined);
+  }
+
+  private launch(name: string, scheduledAt: Date | undefined): Promise<RunResult | undefined> | undefined {
     const monitor = this.monitors.get(name);
     if (!monitor || this.inFlight.has(name) || this.stopped) return undefined;
-    const run = this.deps
-      .run(monitor)
+    // A run waiting for a slot counts as in flight: a tick meanwhile is skipped, as for a running one.
+    const run = this.runInSlot(monitor, scheduledAt)
       .catch((error: unknown) => {
         this.deps.onInternalError(monitor, error);
         return undefined;
@@ -105,6 +121,22 @@ export class Scheduler {
     const finished = await Promise.race([Promise.all(pending).then(() => true), timeout]);
     clearTimeout(timer);
     return finished;
+  }
+
+  private async runInSlot(monitor: Monitor, scheduledAt: Date | undefined): Promise<RunResult | undefined> {
+    const release = await this.deps.limiter?.acquire();
+    if (this.stopped && scheduledAt) {
+      release?.();
+      return undefined;
+    }
+    const observer = this.deps.schedulerObserver;
+    observer?.runStarting(monitor, scheduledAt ? Math.max(0, (this.deps.now ?? Date.now)() - scheduledAt.getTime()) / 1000 : undefined);
+    try {
+      return await this.deps.run(monitor);
+    } finally {
+      release?.();
+      observer?.runEnded(monitor);
+    }
   }
 
   private joinGroup(monitor: Monitor): void {
@@ -159,7 +191,7 @@ export class Scheduler {
       if (!monitor) continue;
       this.deps.onTick?.(monitor, scheduledAt);
       if (this.inFlight.has(name)) this.deps.observer?.runSkipped?.(monitor);
-      else void this.trigger(name);
+      else void this.launch(name, scheduledAt);
     }
   }
 }

@@ -17,7 +17,8 @@ Monitor files are re-read when they change; a file that becomes invalid keeps it
 good version running. SIGTERM or SIGINT stops scheduling, lets runs in progress finish
 (up to 30 s) and exits 0.
 Defaults: $STEPWATCH_MONITORS or ./monitors, $STEPWATCH_HOST or 127.0.0.1,
-$STEPWATCH_PORT or ${DEFAULT_PORT}, $STEPWATCH_DATA_DIR or ./data, $STEPWATCH_LOG_LEVEL or info.`,
+$STEPWATCH_PORT or ${DEFAULT_PORT}, $STEPWATCH_DATA_DIR or ./data, $STEPWATCH_LOG_LEVEL or info,
+$STEPWATCH_MAX_CONCURRENT_RUNS or 100 runs at once (due runs beyond it wait for a slot).`,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('start', args, {
       monitors: { type: 'string' },
