@@ -110,7 +110,9 @@ steps:
     const outputs = [logs.join('')];
     for (const url of ['/metrics', '/api/monitors', '/api/monitors/mounted', '/', '/monitors/mounted']) outputs.push(await (await fetch(`${daemon.url}${url}`)).text());
     const data = path.join(dir, 'data');
-    for (const file of existsSync(data) ? readdirSync(data) : []) outputs.push(readFileSync(path.join(data, file), 'utf8'));
+    for (const entry of existsSync(data) ? readdirSync(data, { recursive: true, withFileTypes: true }) : []) {
+      if (entry.isFile()) outputs.push(readFileSync(path.join(entry.parentPath, entry.name), 'utf8'));
+    }
     assert.ok(outputs[3]?.includes('refused'), 'the echoed failure is in the API, so the check below looked at it');
     for (const text of outputs) for (const secret of [FIRST_TOKEN, ROTATED_TOKEN, TENANT]) assert.ok(!text.includes(secret), `${secret} shown in ${text.slice(0, 300)}`);
   });

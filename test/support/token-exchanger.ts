@@ -13,7 +13,8 @@ const oauth2 = await openOAuth2Services(dataDir);
 if (runs === 'hold') {
   await oauth2.store.withTokenLock(tokenSlot('shared', 'Refresh'), async () => {
     process.stdout.write('locked\n');
-    await new Promise(() => undefined);
+    // A pending promise alone does not keep Node alive: the timer does, until the test kills us.
+    await new Promise(() => setInterval(() => undefined, 60_000));
   });
 }
 const env = { API: api };

@@ -70,7 +70,7 @@ const INVALID: Record<string, string[]> = {
   'header-not-latin1.yaml': ["7:29: header X-A has '☃', which an HTTP header cannot carry (Latin-1 text only, no control characters); percent-encode it or send it in the body"],
   'step-lone-surrogates.yaml': ["4:11: step name 'Get �' has a lone UTF-16 surrogate (shown as �), which cannot be written as UTF-8; two such names would become one label","6:11: step name 'Get �' has a lone UTF-16 surrogate (shown as �), which cannot be written as UTF-8; two such names would become one label"],
   'query-key-template.yaml': ["7:16: '<<env.KEY>>' is a name with a template; templates work in values only, so write the name as it is sent"],
-  'env-prototype.yaml': ["7:24: environment variable toString is not set (used as <<env.toString>>); set it before running stepwatch","7:49: environment variable constructor is not set (used as <<env.constructor>>); set it before running stepwatch","7:77: environment variable __proto__ is not set (used as <<env.__proto__>>); set it before running stepwatch"],
+  'env-prototype.yaml': ["7:24: environment variable toString is not set (used as <<env.toString>>), nor toString_FILE; set one before running stepwatch","7:49: environment variable constructor is not set (used as <<env.constructor>>), nor constructor_FILE; set one before running stepwatch","7:77: environment variable __proto__ is not set (used as <<env.__proto__>>), nor __proto___FILE; set one before running stepwatch"],
 };
 
 async function diagnosticsFor(file: string, env: NodeJS.ProcessEnv = {}): Promise<string[]> {

@@ -53,7 +53,7 @@ describe('rendering', () => {
       assert.equal(problems[0]?.raw, text);
       assert.equal(render(template, () => 'value'), `a${text}b`, text);
     }
-    assert.deepEqual(parseTemplate('<<_env._x>>').problems.map((p) => p.message), ["unknown template namespace '_env' in <<_env._x>>; use env.NAME or custom.name"]);
+    assert.deepEqual(parseTemplate('<<_env._x>>').problems.map((p) => p.message), ["unknown template namespace '_env' in <<_env._x>>; use env.NAME, custom.name or file.path"]);
   });
 
   it('fails with the reference when a value is missing, and reports every inserted value', () => {
