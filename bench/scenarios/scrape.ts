@@ -6,8 +6,7 @@ import type { RunResult } from '../../src/core/results.js';
 import { MetricsObserver } from '../../src/metrics/metrics-observer.js';
 import { buildApp } from '../../src/server/app.js';
 import { monitorFromYaml } from '../../test/support/monitors.js';
-import http from 'node:http';
-import { median, printTable, writeResult } from '../support.js';
+import { download, median, printTable, writeResult } from '../support.js';
 
 const THREE_STEPS = `name: template
 schedule: "* * * * *"
@@ -50,16 +49,4 @@ export async function scrape(options: { sizes: number[]; scrapes: number }): Pro
   }
   printTable(`Scrape cost (${options.scrapes} scrapes each; target < 300 ms at 10k)`, rows);
   writeResult('scrape', { rows });
-}
-
-/** GETs a URL as a scraper does, counting the bytes without keeping them. */
-function download(url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    http.get(url, { agent: false }, (res) => {
-      let bytes = 0;
-      res.on('data', (chunk: Buffer) => (bytes += chunk.length));
-      res.on('end', () => resolve(bytes));
-      res.on('error', reject);
-    }).on('error', reject);
-  });
 }

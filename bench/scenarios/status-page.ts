@@ -1,6 +1,5 @@
 // Scenario: what the status page costs with many monitors, every one with a full history (the
 // overview computes availability over every kept run and draws a sparkline per monitor).
-import http from 'node:http';
 import { Registry } from 'prom-client';
 import type { Monitor } from '../../src/core/monitor.js';
 import type { RunResult, StepResult } from '../../src/core/results.js';
@@ -8,7 +7,7 @@ import { MetricsObserver } from '../../src/metrics/metrics-observer.js';
 import { StatusStore, DEFAULT_HISTORY } from '../../src/status/status-store.js';
 import { buildApp } from '../../src/server/app.js';
 import { monitorFromYaml } from '../../test/support/monitors.js';
-import { median, printTable, writeResult } from '../support.js';
+import { download, median, printTable, writeResult } from '../support.js';
 
 const THREE_STEPS = `name: template
 schedule: "* * * * *"
@@ -58,16 +57,4 @@ export async function statusPage(options: { sizes: number[]; renders: number }):
   }
   printTable(`Status page (${options.renders} renders each, over HTTP; target < 300 ms at 10k)`, rows);
   writeResult('status-page', { rows });
-}
-
-/** GETs a URL as a browser would, counting the bytes without keeping them. */
-function download(url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    http.get(url, { agent: false }, (res) => {
-      let bytes = 0;
-      res.on('data', (chunk: Buffer) => (bytes += chunk.length));
-      res.on('end', () => resolve(bytes));
-      res.on('error', reject);
-    }).on('error', reject);
-  });
 }

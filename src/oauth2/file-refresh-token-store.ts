@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../storage/write-file-atomic.js';
 import { FileLocks, LockTimeoutError } from './file-lock.js';
 import { CorruptStoreError, monitorOfSlot, TokenLockTimeoutError } from './refresh-token-store.js';
 import type { RefreshTokenStore } from './refresh-token-store.js';
@@ -100,26 +101,7 @@ export class FileRefreshTokenStore implements RefreshTokenStore {
     await mkdir(path.join(this.dataDir, LOCK_FOLDER), { recursive: true, mode: 0o700 });
   }
 
-  private async write(store: StoreFile): Promise<void> {
-    const temp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
-    const handle = await open(temp, 'w', 0o600);
-    try {
-      await handle.writeFile(`${JSON.stringify(store, null, 2)}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await rename(temp, this.file);
-    } catch (error) {
-      await unlink(temp).catch(() => undefined);
-      throw error;
-    }
-    const folder = await open(this.dataDir, 'r');
-    try {
-      await folder.sync();
-    } finally {
-      await folder.close();
-    }
+  private write(store: StoreFile): Promise<void> {
+    return writeFileAtomic(this.file, `${JSON.stringify(store, null, 2)}\n`);
   }
 }
