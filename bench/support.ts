@@ -5,6 +5,8 @@ import net from 'node:net';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import type { Monitor } from '../src/core/monitor.js';
+import { monitorFromYaml } from '../test/support/monitors.js';
 
 export interface Target {
   url: string;
@@ -151,4 +153,15 @@ export function download(url: string): Promise<number> {
       res.on('error', reject);
     }).on('error', reject);
   });
+}
+
+/** A monitor of three request steps, never run: the shape the scrape and page benchmarks copy many times. */
+export function threeStepMonitor(): Monitor {
+  return monitorFromYaml(`name: template
+schedule: "* * * * *"
+steps:
+  - { name: Get token, request: { url: "https://auth.example.com/token" } }
+  - { name: List items, request: { url: "https://api.example.com/items" } }
+  - { name: Get one item, request: { url: "https://api.example.com/items/1" } }
+`);
 }

@@ -5,19 +5,10 @@ import type { Monitor } from '../../src/core/monitor.js';
 import type { RunResult } from '../../src/core/results.js';
 import { MetricsObserver } from '../../src/metrics/metrics-observer.js';
 import { buildApp } from '../../src/server/app.js';
-import { monitorFromYaml } from '../../test/support/monitors.js';
-import { download, median, printTable, writeResult } from '../support.js';
-
-const THREE_STEPS = `name: template
-schedule: "* * * * *"
-steps:
-  - { name: Get token, request: { url: "https://auth.example.com/token" } }
-  - { name: List items, request: { url: "https://api.example.com/items" } }
-  - { name: Get one item, request: { url: "https://api.example.com/items/1" } }
-`;
+import { download, median, printTable, threeStepMonitor, writeResult } from '../support.js';
 
 export async function scrape(options: { sizes: number[]; scrapes: number }): Promise<void> {
-  const base = monitorFromYaml(THREE_STEPS);
+  const base = threeStepMonitor();
   const rows: Array<Record<string, string | number>> = [];
   for (const size of options.sizes) {
     const monitors: Monitor[] = Array.from({ length: size }, (_, i) => ({ ...base, name: `bench-${i}`, labels: { team: `team-${i % 20}` } }));

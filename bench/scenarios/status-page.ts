@@ -6,19 +6,10 @@ import type { RunResult, StepResult } from '../../src/core/results.js';
 import { MetricsObserver } from '../../src/metrics/metrics-observer.js';
 import { StatusStore, DEFAULT_HISTORY } from '../../src/status/status-store.js';
 import { buildApp } from '../../src/server/app.js';
-import { monitorFromYaml } from '../../test/support/monitors.js';
-import { download, median, printTable, writeResult } from '../support.js';
-
-const THREE_STEPS = `name: template
-schedule: "* * * * *"
-steps:
-  - { name: Get token, request: { url: "https://auth.example.com/token" } }
-  - { name: List items, request: { url: "https://api.example.com/items" } }
-  - { name: Get one item, request: { url: "https://api.example.com/items/1" } }
-`;
+import { download, median, printTable, threeStepMonitor, writeResult } from '../support.js';
 
 export async function statusPage(options: { sizes: number[]; renders: number }): Promise<void> {
-  const base = monitorFromYaml(THREE_STEPS);
+  const base = threeStepMonitor();
   const phases = { dns: 1.2, connect: 0.8, tls: 4.1, ttfb: 23.7, transfer: 0.4 };
   // Step results are shared between runs: rendering reads them the same, and 10k monitors × 100
   // runs of fresh objects would measure the heap rather than the page.
