@@ -34,6 +34,8 @@ export default {
   reporters: ['clear-text', 'progress', 'json', 'html'],
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
   htmlReporter: { fileName: `reports/mutation/${name}.html` },
+  // `npm run mutation -- --incremental` re-tests only the mutants whose code or tests changed.
+  incrementalFile: `reports/mutation/${name}-incremental.json`,
   ignorePatterns: ['dist', 'bench/results', 'test-artifacts', 'data', 'reports', '.stryker-tmp'],
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',

@@ -15,6 +15,8 @@ import { watchMonitors } from '../schedule/watch-monitors.js';
 import { buildApp } from '../server/app.js';
 import { StatusStore } from '../status/status-store.js';
 import { FileOutcomeStore } from '../outcomes/file-outcome-store.js';
+import { LastOutcomes } from '../outcomes/last-outcomes.js';
+import type { MonitorOutcome } from '../outcomes/outcome.js';
 import { openOAuth2Services } from '../oauth2/oauth2-services.js';
 
 export interface DaemonOptions {
@@ -56,8 +58,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const { logger, redactor, env } = options;
   const registry = new Registry();
   const outcomes = new FileOutcomeStore(options.dataDir, { onError: (error, message) => logger.warn({ err: error }, message) });
+  // What the API and the page show as each monitor's last outcome: the metrics' own, restored ones included.
+  const lastOutcomes = new LastOutcomes();
+  const recordOutcome = (outcome: MonitorOutcome) => {
+    outcomes.record(outcome);
+    lastOutcomes.record(outcome);
+  };
   // The scheduler is built below, after the observers it feeds; render() asks it only once serving.
-  const metrics = new MetricsObserver(registry, { nextRun: (name) => scheduler.nextRun(name), onOutcome: (outcome) => outcomes.record(outcome) });
+  const metrics = new MetricsObserver(registry, { nextRun: (name) => scheduler.nextRun(name), onOutcome: recordOutcome });
   const status = new StatusStore(options.historySize);
   const observer = combineObservers([metrics, status, logObserver(logger)], (error) => logger.error({ err: error }, 'run observer failed'));
   const catalog = new Catalog(options.monitorPaths, env);
@@ -71,13 +79,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   });
   const warnedShort = new Set<string>();
   let ready = false;
-  const app = buildApp({ metrics, isReady: () => ready, views: { monitors: catalog, status, control: scheduler, ...(options.apiToken ? { apiToken: options.apiToken } : {}) } });
+  const app = buildApp({ metrics, isReady: () => ready, views: { monitors: catalog, status, control: scheduler, outcomes: lastOutcomes, ...(options.apiToken ? { apiToken: options.apiToken } : {}) } });
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
 
-  const lastOutcomes = await outcomes.load();
+  const keptOutcomes = await outcomes.load();
   let reloadFailing = false;
   const reload = async (initial: boolean) => {
     let changed: boolean;
@@ -111,9 +119,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const names = new Set(monitors.map((monitor) => monitor.name));
     status.retain(names);
     outcomes.retain(names);
+    lastOutcomes.retain(monitors);
     if (initial) {
       // Before the first tick, so a run continues the restored count of failures in a row.
-      const restored = metrics.restore(lastOutcomes);
+      const restored = metrics.restore(keptOutcomes);
+      lastOutcomes.restore(monitors, keptOutcomes);
       if (restored > 0) logger.info({ monitors: restored }, 'last outcomes restored');
     }
     scheduler.sync(monitors);

@@ -1,4 +1,5 @@
 import type { FailureReason } from '../core/failure.js';
+import type { Monitor } from '../core/monitor.js';
 
 /** What a monitor's last run left behind, as alerts need it after a restart. */
 export interface MonitorOutcome {
@@ -27,4 +28,9 @@ export interface OutcomeStore {
   retain(names: ReadonlySet<string>): void;
   /** Writes what is pending and stops; resolves once it is on disk. */
   close(): Promise<void>;
+}
+
+/** Whether an outcome kept from before a restart still describes the monitor: same definition, and enabled. */
+export function outcomeApplies(monitor: Pick<Monitor, 'enabled' | 'revision'>, outcome: MonitorOutcome): boolean {
+  return monitor.enabled && outcome.revision === monitor.revision;
 }

@@ -4,6 +4,7 @@ import type { InvalidDocument } from '../config/catalog.js';
 import type { StatusStore } from '../status/status-store.js';
 import { availability } from '../status/history-insights.js';
 import type { AvailabilityFigures } from '../status/history-insights.js';
+import type { LastOutcome } from '../outcomes/last-outcomes.js';
 
 /** What the server needs from the loaded monitors. */
 export interface MonitorDirectory {
@@ -21,6 +22,19 @@ export interface RunControl {
   nextRun(name: string): Date | undefined;
 }
 
+/** Each monitor's last outcome, including one restored from before a restart. */
+export interface OutcomeSource {
+  get(name: string): LastOutcome | undefined;
+}
+
+/** What the views of a monitor read: its kept runs, the scheduler, and its last outcome. */
+export interface ViewSources {
+  status: StatusStore;
+  control: RunControl;
+  /** Without it (a test app, a bench), a monitor that has not run here is pending. */
+  outcomes?: OutcomeSource;
+}
+
 export type MonitorState = 'passing' | 'failing' | 'pending' | 'disabled';
 
 /** A monitor as the API and the page show it: its definition, state and latest run. */
@@ -36,6 +50,8 @@ export interface MonitorSummary {
   nextRun: string | null;
   skippedRuns: number;
   lastRun: RunView | null;
+  /** The last outcome the metrics hold (up, failures in a row); `restored` when it is from before the restart and no run has happened since. */
+  lastOutcome: OutcomeView | null;
   /** Passed/failed of recent runs, newest first, for the strip on the page. */
   recent: boolean[];
   /** Total durations (ms) of the same recent runs, newest first, for the sparkline. */
@@ -53,6 +69,27 @@ export interface RunView {
   steps: RunResult['steps'];
 }
 
+export interface OutcomeView {
+  up: boolean;
+  consecutiveFailures: number;
+  finishedAt: string;
+  failedStep: string | null;
+  reason: string | null;
+  /** True when this outcome was kept from before stepwatch restarted: `lastRun` is null then, its details are gone. */
+  restored: boolean;
+}
+
+function outcomeView(outcome: LastOutcome): OutcomeView {
+  return {
+    up: outcome.up,
+    consecutiveFailures: outcome.consecutiveFailures,
+    finishedAt: new Date(outcome.finishedAt).toISOString(),
+    failedStep: outcome.failedStep ?? null,
+    reason: outcome.reason ?? null,
+    restored: outcome.restored,
+  };
+}
+
 export function runView(result: RunResult): RunView {
   const failed = result.steps.find((step) => step.status === 'failed');
   return {
@@ -66,9 +103,13 @@ export function runView(result: RunResult): RunView {
   };
 }
 
-export function monitorState(monitor: Monitor, status: StatusStore): MonitorState {
-  const last = status.last(monitor.name);
-  return !monitor.enabled ? 'disabled' : !last ? 'pending' : last.passed ? 'passing' : 'failing';
+/** From the last kept run; before any run here, from the outcome restored from before the restart. */
+export function monitorState(monitor: Monitor, sources: ViewSources): MonitorState {
+  if (!monitor.enabled) return 'disabled';
+  const last = sources.status.last(monitor.name);
+  if (last) return last.passed ? 'passing' : 'failing';
+  const outcome = sources.outcomes?.get(monitor.name);
+  return !outcome ? 'pending' : outcome.up ? 'passing' : 'failing';
 }
 
 /** Rows per overview page: a screenful for people, and a bounded page however many monitors there are. */
@@ -89,24 +130,26 @@ export interface OverviewPage {
  * Orders every monitor by state (failing first) and summarises only the requested page's, so a
  * page costs the same with a hundred monitors as with ten thousand.
  */
-export function overviewOf(monitors: readonly Monitor[], status: StatusStore, control: RunControl, page: number, now = Date.now()): OverviewPage {
-  const ranked = monitors.map((monitor) => ({ monitor, state: monitorState(monitor, status) }));
+export function overviewOf(monitors: readonly Monitor[], sources: ViewSources, page: number, now = Date.now()): OverviewPage {
+  const ranked = monitors.map((monitor) => ({ monitor, state: monitorState(monitor, sources) }));
   const failing = ranked.filter((entry) => entry.state === 'failing').length;
   ranked.sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || (a.monitor.name < b.monitor.name ? -1 : a.monitor.name > b.monitor.name ? 1 : 0));
   const pages = Math.max(1, Math.ceil(ranked.length / MONITORS_PER_PAGE));
   const current = Math.min(Math.max(1, page), pages);
-  const rows = ranked.slice((current - 1) * MONITORS_PER_PAGE, current * MONITORS_PER_PAGE).map(({ monitor }) => summarize(monitor, status, control, now));
+  const rows = ranked.slice((current - 1) * MONITORS_PER_PAGE, current * MONITORS_PER_PAGE).map(({ monitor }) => summarize(monitor, sources, now));
   return { rows, total: ranked.length, failing, page: current, pages };
 }
 
 /** How many recent runs the strip and the sparkline show. */
 export const RECENT_RUNS_SHOWN = 30;
 
-export function summarize(monitor: Monitor, status: StatusStore, control: RunControl, now = Date.now()): MonitorSummary {
+export function summarize(monitor: Monitor, sources: ViewSources, now = Date.now()): MonitorSummary {
+  const { status, control } = sources;
   const last = status.last(monitor.name);
+  const outcome = monitor.enabled ? sources.outcomes?.get(monitor.name) : undefined;
   const kept = status.recent(monitor.name);
   const recent = kept.slice(0, RECENT_RUNS_SHOWN);
-  const state = monitorState(monitor, status);
+  const state = monitorState(monitor, sources);
   const next = control.nextRun(monitor.name);
   return {
     name: monitor.name,
@@ -120,6 +163,7 @@ export function summarize(monitor: Monitor, status: StatusStore, control: RunCon
     nextRun: next ? next.toISOString() : null,
     skippedRuns: status.skippedRuns(monitor.name),
     lastRun: last ? runView(last) : null,
+    lastOutcome: outcome ? outcomeView(outcome) : null,
     recent: recent.map((run) => run.passed),
     recentDurationsMs: recent.map((run) => Math.round(run.durationMs * 1000) / 1000),
     availability: availability(kept, now),

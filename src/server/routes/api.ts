@@ -5,12 +5,14 @@ import { renderJson } from '../../report/json-report.js';
 import { sendError } from '../errors.js';
 import { incidents } from '../../status/history-insights.js';
 import { runView, summarize } from '../monitor-views.js';
-import type { MonitorDirectory, RunControl } from '../monitor-views.js';
+import type { MonitorDirectory, OutcomeSource, RunControl } from '../monitor-views.js';
 
 export interface ApiDeps {
   monitors: MonitorDirectory;
   status: StatusStore;
   control: RunControl;
+  /** Each monitor's last outcome, restored ones included; without it a monitor not run here is pending. */
+  outcomes?: OutcomeSource;
   /** The bearer token that guards POST .../run; the endpoint is off while it is unset. */
   apiToken?: string;
 }
@@ -24,14 +26,14 @@ function tokenMatches(given: string, expected: string): boolean {
 /** The JSON API: read-only, except the guarded run endpoint. */
 export function apiRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/api/monitors', async () => ({
-    monitors: deps.monitors.monitors().map((monitor) => summarize(monitor, deps.status, deps.control)),
+    monitors: deps.monitors.monitors().map((monitor) => summarize(monitor, deps)),
     invalid: deps.monitors.invalid(),
   }));
 
   app.get<{ Params: { name: string } }>('/api/monitors/:name', async (request, reply) => {
     const monitor = deps.monitors.get(request.params.name);
     if (!monitor) return sendError(reply, 'MONITOR_NOT_FOUND', request.params.name);
-    return { ...summarize(monitor, deps.status, deps.control), history: deps.status.recent(monitor.name).map(runView) };
+    return { ...summarize(monitor, deps), history: deps.status.recent(monitor.name).map(runView) };
   });
 
   app.get<{ Params: { name: string } }>('/api/monitors/:name/incidents', async (request, reply) => {

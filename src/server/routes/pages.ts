@@ -11,7 +11,7 @@ export function pageRoutes(app: FastifyInstance, deps: Omit<ApiDeps, 'apiToken'>
   app.get<{ Querystring: { page?: string } }>('/', async (request, reply) => {
     const now = Date.now();
     const page = Number.parseInt(request.query.page ?? '1', 10);
-    const overview = overviewOf(deps.monitors.monitors(), deps.status, deps.control, Number.isSafeInteger(page) ? page : 1, now);
+    const overview = overviewOf(deps.monitors.monitors(), deps, Number.isSafeInteger(page) ? page : 1, now);
     return reply.type('text/html; charset=utf-8').send(overviewPage(overview, deps.monitors.invalid(), now).text);
   });
   app.get<{ Params: { name: string } }>('/monitors/:name', async (request, reply) => {
@@ -20,7 +20,7 @@ export function pageRoutes(app: FastifyInstance, deps: Omit<ApiDeps, 'apiToken'>
     const now = Date.now();
     const kept = deps.status.recent(monitor.name);
     const steps = monitor.steps.map((step) => step.name);
-    const page = monitorPage(summarize(monitor, deps.status, deps.control, now), steps, kept.map(runView), incidents(kept, now), now);
+    const page = monitorPage(summarize(monitor, deps, now), steps, kept.map(runView), incidents(kept, now), now);
     return reply.type('text/html; charset=utf-8').send(page.text);
   });
 }

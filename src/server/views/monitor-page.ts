@@ -18,7 +18,7 @@ const RUNS_LISTED = 20;
 export function monitorPage(monitor: MonitorSummary, steps: readonly string[], history: RunView[], incidents: Incident[], now: number): Html {
   const body = html`<h2>${monitor.name} ${badge(monitor.state)}</h2>
 ${monitor.description ? html`<p>${monitor.description}</p>` : ''}
-<p>${availabilityLine(monitor)}</p>
+${restoredOutcome(monitor, now)}<p>${availabilityLine(monitor)}</p>
 <p class="muted">Schedule <code>${monitor.schedule}</code> (${monitor.timezone})${nextRun(monitor, now)}${monitor.skippedRuns > 0 ? html`, ${monitor.skippedRuns} ticks skipped while a run was still going` : ''}.</p>
 ${strip(monitor.recent)}
 <h3 id="latency">Latency by step</h3>
@@ -28,6 +28,17 @@ ${incidentList(incidents, now)}
 <h3 id="runs">Latest runs</h3>
 ${history.length === 0 ? html`<p>No run yet.</p>` : history.slice(0, RUNS_LISTED).map((run) => runSection(run, now))}`;
   return layout(monitor.name, body);
+}
+
+/** Before its first run since a restart, what the monitor's last run before it left (the metrics and alerts hold the same). */
+function restoredOutcome(monitor: MonitorSummary, now: number): Html | string {
+  const outcome = monitor.lastOutcome;
+  if (!outcome?.restored) return '';
+  const failure = outcome.up
+    ? 'passed'
+    : html`failed at step <strong>${outcome.failedStep ?? 'unknown'}</strong> with <strong>${outcome.reason ?? 'unknown'}</strong>, ${outcome.consecutiveFailures} failed ${outcome.consecutiveFailures === 1 ? 'run' : 'runs'} in a row`;
+  return html`<p class="restored">Restored from before the restart: the last run, finished <time datetime="${outcome.finishedAt}">${outcome.finishedAt}</time> (${ago(outcome.finishedAt, now)}), ${failure}. Its details are not kept; the next run will show them.</p>
+`;
 }
 
 function nextRun(monitor: MonitorSummary, now: number): Html | string {

@@ -42,10 +42,10 @@ export function overviewPage(overview: OverviewPage, invalid: InvalidDocument[],
     (m) => html`<tr>
 <td>${badge(m.state)}</td>
 <td><a href="/monitors/${encodeURIComponent(m.name)}">${m.name}</a>${m.description ? html`<div class="muted description">${m.description}</div>` : ''}</td>
-<td class="optional">${m.lastRun ? ago(m.lastRun.startedAt, now) : 'not run yet'}</td>
+<td class="optional">${lastRunCell(m, now)}</td>
 <td>${m.availability.history.runs > 0 ? percent(m.availability.history) : ''}</td>
 <td class="optional">${strip(m.recent)}${sparkline(m.recentDurationsMs.map((durationMs, i) => ({ durationMs, passed: m.recent[i] ?? true })).reverse())}</td>
-<td>${m.lastRun?.failedStep ? html`<strong>${m.lastRun.failedStep}</strong> <span class="muted">(${m.lastRun.reason})</span>` : ''}</td>
+<td>${failingStep(m)}</td>
 <td class="optional">${m.lastRun ? m.lastRun.steps.filter((s) => s.status !== 'skipped').map((s) => html`<div>${s.name}: ${ms(s.durationMs)}</div>`) : ''}</td>
 </tr>`,
   );
@@ -59,6 +59,18 @@ ${pages > 1 ? pager(page, pages, total) : ''}
 ${pages > 1 ? pager(page, pages, total) : ''}
 ${invalid.length > 0 ? invalidSection(invalid) : ''}`;
   return layout(failing > 0 ? `${failing} failing` : 'all passing', body);
+}
+
+/** When it last ran; an outcome restored from before a restart says so, as its run's details are gone. */
+function lastRunCell(m: MonitorSummary, now: number): Html | string {
+  if (m.lastRun) return ago(m.lastRun.startedAt, now);
+  if (m.lastOutcome?.restored) return html`${ago(m.lastOutcome.finishedAt, now)} <span class="muted restored">(before the restart)</span>`;
+  return 'not run yet';
+}
+
+function failingStep(m: MonitorSummary): Html | string {
+  const last = m.lastRun ?? m.lastOutcome;
+  return last?.failedStep ? html`<strong>${last.failedStep}</strong> <span class="muted">(${last.reason})</span>` : '';
 }
 
 function pager(current: number, pages: number, total: number): Html {
