@@ -5,12 +5,16 @@ import process from 'node:process';
 // in its own Node process with tsx through Stryker's tap runner (node:test prints TAP when told
 // to). Scores and accepted survivors: docs/testing.md.
 
-/** Each module with the test files that exercise it. */
+/**
+ * Each module with the test files that exercise it. `build`: some of them run the built CLI
+ * (dist/), so the sandbox builds dist from the mutated sources; the CLI child inherits the
+ * active mutant through the environment (Stryker's instrumented code reads it there).
+ */
 const MODULES = {
   templating: { mutate: ['src/templating/**/*.ts'], tests: ['test/unit/templating.test.ts', 'test/integration/runner.test.ts'] },
-  redaction: { mutate: ['src/redaction/**/*.ts'], tests: ['test/unit/redactor.test.ts', 'test/integration/redaction.test.ts', 'test/integration/runner.test.ts', 'test/unit/property.test.ts'] },
+  redaction: { build: true, mutate: ['src/redaction/**/*.ts'], tests: ['test/unit/redactor.test.ts', 'test/integration/redaction.test.ts', 'test/integration/runner.test.ts', 'test/unit/property.test.ts'] },
   assertions: { mutate: ['src/assertions/**/*.ts'], tests: ['test/unit/assertions.test.ts', 'test/unit/operators.test.ts', 'test/integration/runner.test.ts', 'test/unit/property.test.ts'] },
-  scheduler: { mutate: ['src/schedule/scheduler.ts'], tests: ['test/integration/scheduler.test.ts'] },
+  scheduler: { mutate: ['src/schedule/**/*.ts'], tests: ['test/integration/scheduler.test.ts', 'test/unit/run-limiter.test.ts', 'test/unit/watch-monitors.test.ts'] },
   metrics: { mutate: ['src/metrics/exposition.ts', 'src/metrics/metrics-observer.ts'], tests: ['test/integration/metrics.test.ts'] },
   oauth2: { mutate: ['src/steps/oauth2/**/*.ts'], tests: ['test/integration/oauth2-step.test.ts', 'test/integration/oauth2-token-reuse.test.ts', 'test/integration/oidc-provider.test.ts'] },
 };
@@ -28,6 +32,7 @@ export default {
     nodeArgs: ['--import', 'tsx', '--test-reporter=tap'],
   },
   mutate: chosen.flatMap((module) => module.mutate),
+  ...(chosen.some((module) => module.build) ? { buildCommand: 'npm run build' } : {}),
   coverageAnalysis: 'perTest',
   concurrency: 2,
   timeoutMS: 20_000,

@@ -61,6 +61,42 @@ describe('checking an assertion against a response', () => {
   });
 });
 
+describe('an assertion past a bound, or that cannot be judged', () => {
+  it('fails naming the JSONPath visit bound, for a path that would visit too many values of the answer', () => {
+    let nested = '1';
+    for (let i = 0; i < 500; i++) nested = `{"a":${nested}}`;
+    const deep = responseView(200, { 'content-type': 'application/json' }, Buffer.from(nested), 1);
+    const message = checkAssertion({ subject: 'jsonpath', property: '$..*..*..*', operator: 'exists', expected: null }, true, deep);
+    assert.match(message ?? '', /^\$\.\.\*\.\.\*\.\.\*: JSONPath \$\.\.\*\.\.\*\.\.\* visits more than 1000000 values/);
+  });
+
+  it('fails naming the time bound it was given (the step\'s remaining budget), for a pattern that runs too long', () => {
+    const slow = responseView(200, {}, Buffer.from(`${'a'.repeat(40)}!`), 1);
+    const message = checkAssertion({ subject: 'body', operator: 'matches', expected: null }, '^(a+)+$', slow, { regexMs: 5 });
+    assert.match(message ?? '', /^body: regex .* did not finish within 5 ms/);
+  });
+
+  it('fails a pattern rendered at run time that is not a regex, saying so', () => {
+    assert.match(check('body', 'matches', '(unclosed') ?? '', /^body: not a valid regular expression: /);
+  });
+
+  it('lets any other fault through, for the runner to report as internal', () => {
+    const broken = () => {
+      throw new TypeError('hider broke');
+    };
+    assert.throws(() => checkAssertion({ subject: 'status', operator: 'equals', expected: null }, 200, response, undefined, broken), /hider broke/);
+  });
+
+  it('hides secrets in a bounded window of a long value only, then cuts it for the message', () => {
+    const huge = responseView(200, {}, Buffer.from(`secret-${'x'.repeat(100_000)}`), 1);
+    const seen: number[] = [];
+    const hide = (text: string) => (seen.push(text.length), text.replaceAll('secret', '[redacted]'));
+    const message = checkAssertion({ subject: 'body', operator: 'contains', expected: null }, 'absent', huge, undefined, hide) ?? '';
+    assert.ok(message.endsWith(`got '[redacted]-${'x'.repeat(120 - '\'[redacted]-'.length)}…`), message.slice(-60));
+    assert.ok(Math.max(...seen) <= 120 + 16_384, `a 100 KB body is not hidden whole (hide saw ${Math.max(...seen)} characters)`);
+  });
+});
+
 describe('operators at their edges', () => {
   it('equals compares scalars by text and structures by JSON', () => {
     assert.equal(looselyEqual(true, 'true'), true);
@@ -79,6 +115,8 @@ describe('operators at their edges', () => {
     assert.equal(operators.contains(1234, 23), true);
     assert.equal(operators.contains(null, 'null'), false);
     assert.equal(operators.notContains(null, 'x'), true);
+    assert.equal(operators.contains(undefined, ''), false, 'a missing value contains nothing, not even the empty text');
+    assert.equal(operators.notContains(undefined, ''), true);
   });
 
   it('matches reads /pattern/flags only when the whole value has that form', () => {
