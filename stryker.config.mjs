@@ -16,7 +16,10 @@ const MODULES = {
   assertions: { mutate: ['src/assertions/**/*.ts'], tests: ['test/unit/assertions.test.ts', 'test/unit/operators.test.ts', 'test/integration/runner.test.ts', 'test/unit/property.test.ts'] },
   scheduler: { mutate: ['src/schedule/**/*.ts'], tests: ['test/integration/scheduler.test.ts', 'test/unit/run-limiter.test.ts', 'test/unit/watch-monitors.test.ts'] },
   metrics: { mutate: ['src/metrics/exposition.ts', 'src/metrics/metrics-observer.ts'], tests: ['test/integration/metrics.test.ts'] },
-  oauth2: { mutate: ['src/steps/oauth2/**/*.ts'], tests: ['test/integration/oauth2-step.test.ts', 'test/integration/oauth2-token-reuse.test.ts', 'test/integration/oidc-provider.test.ts'] },
+  oauth2: {
+    mutate: ['src/steps/oauth2/**/*.ts', 'src/oauth2/token-cache.ts'],
+    tests: ['test/integration/oauth2-step.test.ts', 'test/integration/oauth2-token-reuse.test.ts', 'test/integration/oidc-provider.test.ts', 'test/integration/private-key-jwt.test.ts', 'test/integration/refresh-token-store.test.ts'],
+  },
 };
 
 const chosen = process.env.STRYKER_MODULE ? [MODULES[process.env.STRYKER_MODULE]] : Object.values(MODULES);
