@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
+import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { createLogger } from '../../src/logging/logger.js';
 import { basicAuthorization, formBody, formEncode } from '../../src/http/wire-format.js';
@@ -36,6 +37,34 @@ describe('the redactor', () => {
     assert.equal(redactor.redactText('check-7 took 3600 ms, abcdefg'), 'check-7 took 3600 ms, abcdefg');
     assert.ok(redactor.isSecret('3600'));
     assert.ok(!redactor.isSecret('360'));
+    assert.equal(new Redactor(['12345678']).redactText('12345678'), REDACTED, 'a text that is exactly an 8-character secret');
+  });
+
+  it('searches for a reported wire form of 8 characters or more, and knows a shorter one only as a secret', () => {
+    const redactor = new Redactor();
+    redactor.addWireForm('abc');
+    redactor.addWireForm('wire1234');
+    assert.equal(redactor.redactText('abc wire1234 abcdefgh'), `abc ${REDACTED} abcdefgh`);
+    assert.ok(redactor.isSecret('abc'));
+  });
+
+  it('never takes the empty value as a secret: an unset variable inserted as nothing hides nothing', () => {
+    const redactor = new Redactor(['']);
+    redactor.add('');
+    redactor.addWireForm('');
+    assert.equal(redactor.isSecret(''), false);
+    assert.equal(redactor.redactText('nothing secret here'), 'nothing secret here');
+  });
+
+  it('hides secrets that touch as one, so nothing tells where one ends', () => {
+    assert.equal(new Redactor(['first-secret', 'second-secret']).redactText('a first-secretsecond-secret b'), `a ${REDACTED} b`);
+  });
+
+  it('forgets its own secrets on replace and takes the new ones (a reload)', () => {
+    const redactor = new Redactor(['old-secret-value']);
+    redactor.replace(['new-secret-value']);
+    assert.equal(redactor.redactText('old-secret-value new-secret-value'), `old-secret-value ${REDACTED}`);
+    assert.equal(redactor.isSecret('old-secret-value'), false);
   });
 
   it('leaves no tail when secrets overlap, in whatever order they were learnt', () => {
@@ -53,6 +82,12 @@ describe('the redactor', () => {
     child.add('child-secret');
     assert.equal(child.redactText('parent-secret child-secret'), '[redacted] [redacted]');
     assert.equal(parent.redactText('child-secret'), 'child-secret');
+    assert.ok(child.isSecret('parent-secret'), "the child knows the parent's secrets as secrets too");
+    assert.equal(parent.isSecret('child-secret'), false);
+  });
+
+  it('shows no secret when inspected (console.log, util.inspect of an object holding it)', () => {
+    assert.equal(inspect({ redactor: new Redactor(['inspect-secret']) }), `{ redactor: Redactor ${REDACTED} }`);
   });
 
   it('never serialises its secrets, even when a whole object holding it is logged', () => {
@@ -67,7 +102,41 @@ describe('the redactor', () => {
     const error = redactValue(new TypeError('bad tok-12345678'), redactor) as Error;
     assert.ok(error instanceof TypeError);
     assert.equal(error.message, `bad ${REDACTED}`);
-    assert.ok(!String(error.stack).includes('tok-12345678'));
+    assert.match(String(error.stack), /^TypeError: bad \[redacted\]\n\s+at /, 'the stack is kept, redacted');
+  });
+
+  it('redacts an error into a copy shaped like a native error: its fields, message, stack and cause', () => {
+    const redactor = new Redactor(['tok-12345678']);
+    const original = Object.assign(new Error('outer tok-12345678', { cause: new RangeError('inner tok-12345678') }), { code: 'E_TOK', detail: 'tok-12345678' });
+    const copy = redactValue(original, redactor) as Error & { code: string; detail: string };
+    assert.deepEqual(Object.keys(copy), ['code', 'detail'], 'own fields are copied; message, stack and cause stay out of enumeration');
+    assert.equal(copy.detail, REDACTED);
+    for (const name of ['message', 'stack', 'cause'] as const) {
+      assert.deepEqual({ ...Object.getOwnPropertyDescriptor(copy, name), value: undefined }, { ...Object.getOwnPropertyDescriptor(original, name), value: undefined }, `${name} is a property like the native one`);
+    }
+    assert.equal((copy.cause as Error).message, `inner ${REDACTED}`);
+    const stackless = new Error('no stack tok-12345678');
+    delete stackless.stack;
+    const copied = redactValue(stackless, redactor) as Error;
+    assert.equal(copied.message, `no stack ${REDACTED}`);
+    assert.equal(Object.getOwnPropertyDescriptor(copied, 'stack'), undefined, 'no stack is made up');
+  });
+
+  it('redacts URLs, leaves null, undefined and class instances as they are, and cuts cycles only where they close', () => {
+    const redactor = new Redactor(['tok-12345678']);
+    assert.equal(redactValue(new URL('https://h/?k=tok-12345678'), redactor), `https://h/?k=${REDACTED}`);
+    assert.equal(redactValue(null, redactor), null);
+    assert.equal(redactValue(undefined, redactor), undefined);
+    const instance = new (class Opaque {
+      held = 'tok-12345678';
+    })();
+    assert.equal((redactValue({ instance }, redactor) as { instance: unknown }).instance, instance, 'not a plain object: passed through for its serialiser');
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { k: 'tok-12345678' });
+    assert.deepEqual({ ...(redactValue(bare, redactor) as object) }, { k: REDACTED });
+    const shared = { k: 'tok-12345678' };
+    const cyclic: Record<string, unknown> = { a: shared, b: shared };
+    cyclic.self = cyclic;
+    assert.deepEqual(redactValue(cyclic, redactor), { a: { k: REDACTED }, b: { k: REDACTED }, self: '[circular]' });
   });
 
   it('hides the token fields of a token answer by structure, keeping its JSON valid', () => {
