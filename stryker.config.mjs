@@ -14,7 +14,7 @@ const MODULES = {
   templating: { mutate: ['src/templating/**/*.ts'], tests: ['test/unit/templating.test.ts', 'test/integration/runner.test.ts'] },
   redaction: { build: true, mutate: ['src/redaction/**/*.ts'], tests: ['test/unit/redactor.test.ts', 'test/unit/redact-run.test.ts', 'test/integration/redaction.test.ts', 'test/integration/runner.test.ts', 'test/unit/property.test.ts'] },
   assertions: { mutate: ['src/assertions/**/*.ts'], tests: ['test/unit/assertions.test.ts', 'test/unit/operators.test.ts', 'test/integration/runner.test.ts', 'test/unit/property.test.ts'] },
-  scheduler: { mutate: ['src/schedule/**/*.ts'], tests: ['test/integration/scheduler.test.ts', 'test/unit/run-limiter.test.ts', 'test/unit/watch-monitors.test.ts'] },
+  scheduler: { mutate: ['src/schedule/**/*.ts'], tests: ['test/integration/scheduler.test.ts', 'test/unit/run-limiter.test.ts', 'test/unit/scheduler.test.ts', 'test/unit/watch-monitors.test.ts'] },
   metrics: { mutate: ['src/metrics/exposition.ts', 'src/metrics/metrics-observer.ts'], tests: ['test/integration/metrics.test.ts'] },
   oauth2: {
     mutate: ['src/steps/oauth2/**/*.ts', 'src/oauth2/token-cache.ts'],

@@ -28,6 +28,16 @@ describe('the limit on runs in flight', () => {
     assert.deepEqual(order, ['third', 'fourth']);
   });
 
+  it('gives a slot back when a run ends with nobody waiting, so the next run starts at once', async () => {
+    const limiter = new RunLimiter(1);
+    (await limiter.acquire())();
+    assert.equal(limiter.inFlight, 0);
+    const release = await limiter.acquire();
+    assert.equal(limiter.inFlight, 1);
+    release();
+    assert.equal(limiter.inFlight, 0);
+  });
+
   it('refuses a limit below one', () => {
     assert.throws(() => new RunLimiter(0), /at least 1/);
   });
