@@ -28,6 +28,8 @@ export interface MetricsOptions {
   nextRun?: (monitor: string) => Date | undefined;
   /** Told each outcome that sets a monitor's state, so it can outlive a restart. */
   onOutcome?: (outcome: MonitorOutcome) => void;
+  /** Labels on every monitor and step series (cluster mode: `location`); none by default. */
+  constantLabels?: Record<string, string>;
 }
 
 /**
@@ -42,12 +44,14 @@ export class MetricsObserver implements RunObserver, MetricsSource {
   private reloadSuccessful = 1;
   private counts: MonitorCounts = { active: 0, invalid: 0, disabled: 0 };
   readonly contentType: string;
+  private readonly constantLabels: string;
 
   constructor(
     private readonly registry: Registry,
     private readonly options: MetricsOptions = {},
   ) {
     this.contentType = registry.contentType;
+    this.constantLabels = Object.entries(options.constantLabels ?? {}).map(([name, value]) => labelPair(name, value)).join(',');
     if (options.processMetrics ?? true) {
       collectDefaultMetrics({ register: registry });
       // Gauges named like counters, which `promtool check metrics` rejects; the same counts stay
@@ -74,14 +78,14 @@ export class MetricsObserver implements RunObserver, MetricsSource {
     this.counts = counts;
     this.info = monitors.map((monitor) => {
       const labels = Object.entries(monitor.labels).sort(([a], [b]) => a.localeCompare(b));
-      return [labelPair('monitor', monitor.name), ...labels.map(([name, value]) => labelPair(name, value))].join(',');
+      return [labelPair('monitor', monitor.name), ...(this.constantLabels ? [this.constantLabels] : []), ...labels.map(([name, value]) => labelPair(name, value))].join(',');
     });
     const names = new Set(monitors.map((monitor) => monitor.name));
     for (const name of this.series.keys()) if (!names.has(name)) this.series.delete(name);
     for (const monitor of monitors) {
       let series = this.series.get(monitor.name);
       if (!series) {
-        series = newMonitorSeries(monitor);
+        series = newMonitorSeries(monitor, this.constantLabels);
         this.series.set(monitor.name, series);
       }
       applyDefinition(series, monitor);

@@ -43,9 +43,10 @@ export interface MonitorSeries {
   steps: Map<string, StepSeries>;
 }
 
-export function newMonitorSeries(monitor: Monitor): MonitorSeries {
+/** `constantLabels`: pre-rendered pairs every series of the monitor carries (cluster mode's `location="..."`). */
+export function newMonitorSeries(monitor: Monitor, constantLabels = ''): MonitorSeries {
   return {
-    labels: labelPair('monitor', monitor.name),
+    labels: constantLabels ? `${labelPair('monitor', monitor.name)},${constantLabels}` : labelPair('monitor', monitor.name),
     revision: monitor.revision,
     enabled: monitor.enabled,
     success: 0,
