@@ -67,9 +67,9 @@ export class PgRefreshTokenStore implements RefreshTokenStore {
   private async lock(client: pg.PoolClient, slot: string, waitMs: number): Promise<string | undefined> {
     await client.query('BEGIN');
     await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(waitMs))}`);
-    // A row to lock even before the first token is stored.
-    await client.query('INSERT INTO stepwatch_refresh_tokens (slot) VALUES ($1) ON CONFLICT DO NOTHING', [slot]);
     try {
+      // A row to lock even before the first token is stored (this too waits while another instance creates it).
+      await client.query(longQuery('INSERT INTO stepwatch_refresh_tokens (slot) VALUES ($1) ON CONFLICT DO NOTHING', [slot], waitMs + 5_000));
       const { rows } = await client.query<{ refresh_token: string | null }>(longQuery('SELECT refresh_token FROM stepwatch_refresh_tokens WHERE slot = $1 FOR UPDATE', [slot], waitMs + 5_000));
       return rows[0]?.refresh_token ?? undefined;
     } catch (error) {
