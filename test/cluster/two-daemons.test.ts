@@ -15,6 +15,7 @@ import { until } from '../support/wait.js';
 
 const MONITORS = Array.from({ length: 10 }, (_, i) => `every-second-${i}`);
 const TOKEN = 'cluster-test-api-token';
+type MonitorView = { lastRun: { instance: string; location: string } };
 
 describe('two daemons on one database', () => {
   it('run each tick of each monitor once between them, show each other’s runs, and take over when one leaves', async () => {
@@ -59,9 +60,8 @@ describe('two daemons on one database', () => {
       assert.equal((await fetch(`${daemons.get('alpha')!.url}/readyz`)).status, 200);
 
       // Any instance's API shows every monitor, with who ran each run.
-      const view = (await (await fetch(`${daemons.get('alpha')!.url}/api/monitors/${betaOwns[0]}`)).json()) as { lastRun: { instance: string; location: string } };
-      await until(async () => ((await (await fetch(`${daemons.get('alpha')!.url}/api/monitors/${betaOwns[0]}`)).json()) as typeof view).lastRun?.instance === 'beta', "beta's runs on alpha's API", 10_000);
-      assert.equal(((await (await fetch(`${daemons.get('alpha')!.url}/api/monitors/${betaOwns[0]}`)).json()) as typeof view).lastRun.location, 'default');
+      await until(async () => ((await (await fetch(`${daemons.get('alpha')!.url}/api/monitors/${betaOwns[0]}`)).json()) as MonitorView).lastRun?.instance === 'beta', "beta's runs on alpha's API", 10_000);
+      assert.equal(((await (await fetch(`${daemons.get('alpha')!.url}/api/monitors/${betaOwns[0]}`)).json()) as MonitorView).lastRun.location, 'default');
 
       // A manual run on either instance runs once, and is refused while it is going.
       const manual = await fetch(`${daemons.get('beta')!.url}/api/monitors/on-demand/run`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
