@@ -1,7 +1,8 @@
 import type { Monitor } from '../core/monitor.js';
 import type { RunResult } from '../core/results.js';
 import type { InvalidDocument } from '../config/catalog.js';
-import type { StatusStore } from '../status/status-store.js';
+import type { RecordedRun, RunHistory } from '../status/run-history.js';
+import type { ManualRun } from '../schedule/tick-gate.js';
 import { availability } from '../status/history-insights.js';
 import type { AvailabilityFigures } from '../status/history-insights.js';
 import type { LastOutcome } from '../outcomes/last-outcomes.js';
@@ -16,6 +17,8 @@ export interface MonitorDirectory {
 /** What the server needs from the scheduler. */
 export interface RunControl {
   trigger(name: string): Promise<RunResult | undefined> | undefined;
+  /** A run on demand through the tick gate (the daemon's scheduler has it); preferred over trigger when present. */
+  requestRun?(name: string): Promise<ManualRun>;
   isRunning(name: string): boolean;
   /** True while stepwatch is shutting down: no run starts any more. */
   isStopped(): boolean;
@@ -29,7 +32,7 @@ export interface OutcomeSource {
 
 /** What the views of a monitor read: its kept runs, the scheduler, and its last outcome. */
 export interface ViewSources {
-  status: StatusStore;
+  status: RunHistory;
   control: RunControl;
   /** Without it (a test app, a bench), a monitor that has not run here is pending. */
   outcomes?: OutcomeSource;
@@ -60,6 +63,9 @@ export interface MonitorSummary {
 }
 
 export interface RunView {
+  /** Cluster mode: the instance and location that ran it. */
+  instance?: string;
+  location?: string;
   startedAt: string;
   durationMs: number;
   passed: boolean;
@@ -90,9 +96,11 @@ function outcomeView(outcome: LastOutcome): OutcomeView {
   };
 }
 
-export function runView(result: RunResult): RunView {
+export function runView(result: RecordedRun): RunView {
   const failed = result.steps.find((step) => step.status === 'failed');
   return {
+    ...(result.instance !== undefined ? { instance: result.instance } : {}),
+    ...(result.location !== undefined ? { location: result.location } : {}),
     startedAt: new Date(result.startedAt).toISOString(),
     durationMs: Math.round(result.durationMs * 1000) / 1000,
     passed: result.passed,

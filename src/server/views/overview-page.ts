@@ -63,7 +63,7 @@ ${invalid.length > 0 ? invalidSection(invalid) : ''}`;
 
 /** When it last ran; an outcome restored from before a restart says so, as its run's details are gone. */
 function lastRunCell(m: MonitorSummary, now: number): Html | string {
-  if (m.lastRun) return ago(m.lastRun.startedAt, now);
+  if (m.lastRun) return html`${ago(m.lastRun.startedAt, now)}${m.lastRun.instance !== undefined ? html`<div class="muted">${m.lastRun.instance} (${m.lastRun.location ?? ''})</div>` : ''}`;
   if (m.lastOutcome?.restored) return html`${ago(m.lastOutcome.finishedAt, now)} <span class="muted restored">(before the restart)</span>`;
   return 'not run yet';
 }
