@@ -120,6 +120,7 @@ describe('the redactor', () => {
     const copied = redactValue(stackless, redactor) as Error;
     assert.equal(copied.message, `no stack ${REDACTED}`);
     assert.equal(Object.getOwnPropertyDescriptor(copied, 'stack'), undefined, 'no stack is made up');
+    assert.equal(Object.getOwnPropertyDescriptor(copied, 'cause'), undefined, 'nor a cause');
   });
 
   it('redacts URLs, leaves null, undefined and class instances as they are, and cuts cycles only where they close', () => {
@@ -127,6 +128,7 @@ describe('the redactor', () => {
     assert.equal(redactValue(new URL('https://h/?k=tok-12345678'), redactor), `https://h/?k=${REDACTED}`);
     assert.equal(redactValue(null, redactor), null);
     assert.equal(redactValue(undefined, redactor), undefined);
+    assert.deepEqual(redactValue({ headers: { authorization: undefined } }, redactor), { headers: { authorization: undefined } }, 'a credential header that was not sent is not shown as hidden');
     const instance = new (class Opaque {
       held = 'tok-12345678';
     })();
