@@ -7,6 +7,7 @@ import type { Monitor } from '../../src/core/monitor.js';
 import type { RunResult } from '../../src/core/results.js';
 import { RunLimiter } from '../../src/schedule/run-limiter.js';
 import { Scheduler } from '../../src/schedule/scheduler.js';
+import { ALONE } from '../../src/schedule/tick-gate.js';
 import type { SchedulerDeps } from '../../src/schedule/scheduler.js';
 import { signal, within } from '../support/wait.js';
 
@@ -96,6 +97,25 @@ describe('the scheduler, run by run', () => {
   });
 });
 
+describe('a run asked for by hand (the API)', () => {
+  it('is started and its result comes, or is refused with the reason', async () => {
+    const { scheduler, finish } = holding();
+    scheduler.sync([monitor('a')]);
+    assert.deepEqual(await scheduler.requestRun('elsewhere'), { refused: 'not_in_location' });
+    const asked = await scheduler.requestRun('a');
+    assert.ok('run' in asked, 'started');
+    assert.deepEqual(await scheduler.requestRun('a'), { refused: 'in_progress' });
+    await finish('a');
+    assert.equal((await asked.run)?.monitor, 'a');
+    await scheduler.stop(0);
+    assert.deepEqual(await scheduler.requestRun('a'), { refused: 'shutting_down' });
+  });
+
+  it('alone, is refused as in progress when the start did not start it', async () => {
+    assert.deepEqual(await ALONE.manual(monitor('a'), () => undefined), { refused: 'in_progress' });
+  });
+});
+
 describe('the scheduler stopping', () => {
   it('answers at once that nothing was left running when nothing was', async () => {
     const { scheduler } = holding();
@@ -158,6 +178,21 @@ describe('the scheduler over reloads', () => {
     await finish('stuck');
     assert.equal(await stopping, true);
   });
+
+  for (const [observer, what] of [[undefined, 'no run observer'], [{}, 'an observer without runSkipped']] as const) {
+    it(`skips the tick of a monitor still running with ${what}, and still runs the others of its schedule`, async () => {
+      const secondRun = signal();
+      let freeRuns = 0;
+      const { scheduler, finish } = holding({ ...(observer ? { observer } : {}), onTick: (m) => m.name === 'free' && ++freeRuns === 2 && secondRun.resolve() });
+      scheduler.sync([monitor('stuck', '* * * * * *'), monitor('free', '* * * * * *')]);
+      await finish('free');
+      await within(secondRun.promise, 'the second tick', 10_000);
+      await finish('free');
+      const stopping = scheduler.stop(10_000);
+      await finish('stuck');
+      assert.equal(await stopping, true);
+    });
+  }
 
   it('tells the scheduler observer how late each scheduled run starts, by the injected clock; a run by hand has no lateness', async () => {
     let offsetMs = 1_500;
