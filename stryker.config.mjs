@@ -15,7 +15,11 @@ const MODULES = {
   redaction: { build: true, mutate: ['src/redaction/**/*.ts'], tests: ['test/unit/redactor.test.ts', 'test/unit/redact-run.test.ts', 'test/integration/redaction.test.ts', 'test/integration/runner.test.ts', 'test/unit/property.test.ts'] },
   assertions: { mutate: ['src/assertions/**/*.ts'], tests: ['test/unit/assertions.test.ts', 'test/unit/operators.test.ts', 'test/integration/runner.test.ts', 'test/unit/property.test.ts'] },
   scheduler: { mutate: ['src/schedule/**/*.ts'], tests: ['test/integration/scheduler.test.ts', 'test/unit/run-limiter.test.ts', 'test/unit/scheduler.test.ts', 'test/unit/watch-monitors.test.ts'] },
-  metrics: { mutate: ['src/metrics/exposition.ts', 'src/metrics/metrics-observer.ts'], tests: ['test/integration/metrics.test.ts'] },
+  // Exposition: the series a run, a reload and a restored outcome set, and their text (gzip-segments.ts, the compression, has its own unit test).
+  metrics: {
+    mutate: ['src/metrics/exposition.ts', 'src/metrics/metrics-observer.ts', 'src/metrics/monitor-block.ts', 'src/metrics/monitor-families.ts', 'src/metrics/monitor-series.ts'],
+    tests: ['test/integration/metrics.test.ts', 'test/integration/daemon.test.ts'],
+  },
   oauth2: {
     mutate: ['src/steps/oauth2/**/*.ts', 'src/oauth2/token-cache.ts'],
     tests: ['test/integration/oauth2-step.test.ts', 'test/integration/oauth2-token-reuse.test.ts', 'test/integration/oidc-provider.test.ts', 'test/integration/private-key-jwt.test.ts', 'test/integration/refresh-token-store.test.ts'],
