@@ -22,7 +22,7 @@ const MODULES = {
   },
   oauth2: {
     mutate: ['src/steps/oauth2/**/*.ts', 'src/oauth2/token-cache.ts'],
-    tests: ['test/integration/oauth2-step.test.ts', 'test/integration/oauth2-token-reuse.test.ts', 'test/integration/oidc-provider.test.ts', 'test/integration/private-key-jwt.test.ts', 'test/integration/refresh-token-store.test.ts'],
+    tests: ['test/integration/oauth2-step.test.ts', 'test/integration/oauth2-step-edges.test.ts', 'test/integration/oauth2-token-reuse.test.ts', 'test/integration/oidc-provider.test.ts', 'test/integration/private-key-jwt.test.ts', 'test/integration/refresh-token-store.test.ts'],
   },
 };
 
