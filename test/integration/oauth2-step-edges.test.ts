@@ -3,13 +3,16 @@
 // steps may share a reused token. Against a real token endpoint on 127.0.0.1.
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runMonitor } from '../../src/run/run-monitor.js';
 import { openOAuth2Services } from '../../src/oauth2/oauth2-services.js';
 import type { OAuth2Services } from '../../src/oauth2/oauth2-services.js';
 import { REUSE_MARGIN_MS, TokenCache } from '../../src/oauth2/token-cache.js';
+import { STORE_FILE } from '../../src/oauth2/file-refresh-token-store.js';
+import { tokenSlot } from '../../src/oauth2/refresh-token-store.js';
+import { redactRun } from '../../src/redaction/redact-run.js';
 import type { TokenIdentity } from '../../src/oauth2/token-cache.js';
 import { closedPort, json, startHttpServer } from '../support/servers.js';
 import type { TestServer } from '../support/servers.js';
@@ -103,7 +106,10 @@ describe('the oauth2 step at its edges', () => {
     const notUrl = await runMonitor(monitor(tokenStep('', '<<env.CLIENT_SECRET>>', '<<env.API>>')), { env: { ...env(), API: 'not a url' }, oauth2 });
     assert.equal(notUrl.steps[0]?.reason, 'template');
     assert.equal(notUrl.steps[0]?.message, "the tokenUrl 'not a url' is not a valid URL");
-    for (const result of [missing, notUrl]) assert.ok((result.steps[0]?.durationMs ?? Infinity) <= result.durationMs, 'the step took part of the run');
+    for (const result of [missing, notUrl]) {
+      assert.equal(result.steps[0]?.status, 'failed');
+      assert.ok((result.steps[0]?.durationMs ?? Infinity) <= result.durationMs, 'the step took part of the run');
+    }
     assert.equal(issued, 0);
   });
 
@@ -144,8 +150,37 @@ describe('the oauth2 step at its edges', () => {
     assert.equal(issued, 4, 'another client secret is another client');
   });
 
-  it('reuses tokens without the process services too (no cache: a request each time)', async () => {
-    for (let i = 0; i < 2; i++) assert.equal((await runMonitor(monitor(tokenStep(', reuseToken: true')), { env: env() })).passed, true);
+  it('runs without the process services too (no cache, no store: a request each time, a refresh token only exposed)', async () => {
+    answer = { status: 200, body: { access_token: 'at-abcdefgh-3', token_type: 'Bearer', expires_in: 60, refresh_token: 'rt-abcdefgh-3' } };
+    for (let i = 0; i < 2; i++) {
+      const result = await runMonitor(monitor(tokenStep(', reuseToken: true')), { env: env() });
+      assert.equal(result.passed, true, JSON.stringify(result.steps));
+    }
     assert.equal(issued, 2);
+  });
+
+  const refreshStep = (extra = '') => `  - name: Token\n    oauth2: { tokenUrl: "<<env.API>>/token", grant: refresh_token, clientId: c, clientSecret: "<<env.CLIENT_SECRET>>"${extra} }\n`;
+
+  it('fails with template, never overwriting it, when the refresh-token store became unreadable', async () => {
+    writeFileSync(path.join(dataDir, STORE_FILE), '{"version":');
+    const result = await runMonitor(monitor(refreshStep()), { env: env(), oauth2 });
+    assert.equal(result.steps[0]?.status, 'failed');
+    assert.equal(result.steps[0]?.reason, 'template');
+    assert.match(result.steps[0]?.message ?? '', /unreadable/);
+    assert.equal(readFileSync(path.join(dataDir, STORE_FILE), 'utf8'), '{"version":', 'left as it was, for a person to repair');
+    assert.ok((result.steps[0]?.durationMs ?? Infinity) <= result.durationMs);
+    assert.equal(issued, 0);
+  });
+
+  it("hides the stored refresh token and a token answer's token fields from the messages, even when the answer is refused", async () => {
+    await oauth2.store.put(tokenSlot('edges', 'Token'), 'rt-stored-abcdefgh');
+    answer = { status: 400, body: { error: 'invalid_grant', error_description: 'token rt-stored-abcdefgh was revoked' } };
+    const refused = redactRun(await runMonitor(monitor(refreshStep()), { env: env(), oauth2 }));
+    assert.match(refused.steps[0]?.message ?? '', /invalid_grant/);
+    assert.ok(!JSON.stringify(refused).includes('rt-stored-abcdefgh'), refused.steps[0]?.message);
+    answer = { status: 200, body: { refresh_token: 'rt-unusable-abcdefgh', error: 'odd' } };
+    const odd = redactRun(await runMonitor(monitor(`${tokenStep()}    assert: { body: { contains: nothing-like-this } }\n`), { env: env(), oauth2 }));
+    assert.match(odd.steps[0]?.message ?? '', /^expected body to contain/);
+    assert.ok(!JSON.stringify(odd).includes('rt-unusable-abcdefgh'), odd.steps[0]?.message);
   });
 });
