@@ -18,7 +18,7 @@ const MODULES = {
   // Exposition: the series a run, a reload and a restored outcome set, and their text (gzip-segments.ts, the compression, has its own unit test).
   metrics: {
     mutate: ['src/metrics/exposition.ts', 'src/metrics/metrics-observer.ts', 'src/metrics/monitor-block.ts', 'src/metrics/monitor-families.ts', 'src/metrics/monitor-series.ts'],
-    tests: ['test/integration/metrics.test.ts', 'test/integration/daemon.test.ts'],
+    tests: ['test/unit/metrics-restore.test.ts', 'test/integration/metrics.test.ts', 'test/integration/daemon.test.ts'],
   },
   oauth2: {
     mutate: ['src/steps/oauth2/**/*.ts', 'src/oauth2/token-cache.ts'],
