@@ -14,7 +14,7 @@ import { STORE_FILE } from '../../src/oauth2/file-refresh-token-store.js';
 import { tokenSlot } from '../../src/oauth2/refresh-token-store.js';
 import { redactRun } from '../../src/redaction/redact-run.js';
 import type { TokenIdentity } from '../../src/oauth2/token-cache.js';
-import { closedPort, json, startHttpServer } from '../support/servers.js';
+import { closedPort, json, makeSelfSignedCert, startHttpServer, startHttpsServer } from '../support/servers.js';
 import type { TestServer } from '../support/servers.js';
 import { monitorFromYaml } from '../support/monitors.js';
 
@@ -182,5 +182,20 @@ describe('the oauth2 step at its edges', () => {
     const odd = redactRun(await runMonitor(monitor(`${tokenStep()}    assert: { body: { contains: nothing-like-this } }\n`), { env: env(), oauth2 }));
     assert.match(odd.steps[0]?.message ?? '', /^expected body to contain/);
     assert.ok(!JSON.stringify(odd).includes('rt-unusable-abcdefgh'), odd.steps[0]?.message);
+  });
+
+  it('reaches a token endpoint with a self-signed certificate only when told to skip verification', async () => {
+    const https = await startHttpsServer(makeSelfSignedCert(), (req, res) => {
+      req.resume();
+      req.on('end', () => json(res, 200, { access_token: 'at-abcdefgh-tls', token_type: 'Bearer' }));
+    });
+    try {
+      const step = (extra: string) => monitor(tokenStep(extra, '<<env.CLIENT_SECRET>>', `${https.url}/token`));
+      assert.equal((await runMonitor(step(''), { env: env(), oauth2 })).steps[0]?.reason, 'tls');
+      const skipped = await runMonitor(step(', tls: { insecureSkipVerify: true }'), { env: env(), oauth2 });
+      assert.equal(skipped.passed, true, JSON.stringify(skipped.steps));
+    } finally {
+      await https.close();
+    }
   });
 });
