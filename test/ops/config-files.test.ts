@@ -17,16 +17,17 @@ const run = (command: string, args: string[]) => execFileSync(command, args, { c
 describe('the Prometheus and Alertmanager files', () => {
   it('promtool accepts the Prometheus config and its rule files', () => {
     assert.match(run('promtool', ['check', 'config', 'prometheus/prometheus.yml']), /SUCCESS: prometheus\/prometheus.yml is valid/);
-    assert.match(run('promtool', ['check', 'rules', 'prometheus/rules/stepwatch.yml']), /SUCCESS: 23 rules found/);
+    assert.match(run('promtool', ['check', 'rules', 'prometheus/rules/stepwatch.yml']), /SUCCESS: 31 rules found/);
   });
 
   it('recording rules are named level:metric:operations, and every rule keeps job and instance (or location) apart', () => {
     const rules = (parse(readFileSync(at('prometheus/rules/stepwatch.yml'), 'utf8')) as { groups: Array<{ rules: Array<{ record?: string; expr: string }> }> }).groups.flatMap((g) => g.rules);
     for (const rule of rules) {
       if (rule.record) assert.match(rule.record, /^[a-z_]+:stepwatch_[a-z_]+:[a-z0-9_]+$/, rule.record);
-      // An aggregation may drop only `instance` (the cluster-mode merge per location) or `result`.
+      // An aggregation may drop only `instance` (the cluster-mode merge per location), `result`, or the
+      // `state` of stepwatch_config_monitors.
       for (const [, how, labels] of rule.expr.matchAll(/\b(by|without) \(([^)]*)\)/g)) {
-        if (how === 'without') assert.ok(labels!.split(',').every((label) => ['instance', 'result'].includes(label.trim())), `${rule.record ?? rule.expr}: without (${labels})`);
+        if (how === 'without') assert.ok(labels!.split(',').every((label) => ['instance', 'result', 'state'].includes(label.trim())), `${rule.record ?? rule.expr}: without (${labels})`);
         else assert.fail(`${rule.record ?? rule.expr}: aggregates by (${labels}), which drops job, instance or location`);
       }
     }
@@ -42,6 +43,8 @@ describe('the Prometheus and Alertmanager files', () => {
     assert.equal(config.route.group_interval, '5m');
     assert.deepEqual(config.inhibit_rules[0], { source_matchers: ['alertname = StepwatchMonitorDown'], target_matchers: ['alertname = StepwatchStepFailing'], equal: ['job', 'instance', 'location', 'monitor'] });
     assert.deepEqual(config.inhibit_rules[1]?.equal, ['job', 'instance']);
+    // A location whose instances all lost the database: every monitor there is overdue, which says nothing more.
+    assert.deepEqual(config.inhibit_rules[2], { source_matchers: ['alertname = StepwatchClusterDatabaseDown'], target_matchers: ['alertname =~ "StepwatchMonitorOverdue|StepwatchClusterDatabaseUnreachable"'], equal: ['job', 'location'] });
   });
 });
 
