@@ -10,6 +10,7 @@
 //              monitor that rotates on every use running for a minute through the handovers
 // Which tick a call belongs to is told from its arrival (support/tick-ledger.ts).
 import { after, before, describe, it } from 'node:test';
+import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_LATENESS_MS, describeExtra, longestGap, lostTicks, matchTicks } from './support/tick-ledger.js';
@@ -143,6 +144,13 @@ function assertLostOnlyWithin(story: Story, window: Window, allowed: Window | un
   }
 }
 
+/** Asserts that each monitor the victim ran ran on another instance within 20 s of the fault, and says how soon. */
+function assertTakenOver(t: TestContext, story: Story, victim: string, owned: readonly string[], faultAt: number, fault: string) {
+  const delays = owned.map((monitor) => ({ monitor, next: story.calls.find((call) => call.monitor === monitor && call.at > faultAt && call.instance !== victim) }));
+  t.diagnostic(`${victim}'s monitors after ${fault}: ${delays.map(({ monitor, next }) => `${monitor} ran again after ${next ? next.at - faultAt : 'never'} ms`).join(', ')}`);
+  for (const { monitor, next } of delays) assert.ok(next && next.at - faultAt <= HANDOVER, `${monitor} (run by ${victim}) ran elsewhere ${next ? `${next.at - faultAt} ms` : 'never'} after ${fault}`);
+}
+
 describe('cluster mode: three instances on one PostgreSQL, under faults', () => {
   let kill: Awaited<ReturnType<typeof killStory>>;
   let pause: Awaited<ReturnType<typeof pauseStory>>;
@@ -176,14 +184,11 @@ describe('cluster mode: three instances on one PostgreSQL, under faults', () => 
     }
   });
 
-  it('kill -9 of an instance: the others run its monitors again within 20 s, and no tick runs twice', () => {
-    const { killedAt, restartedAt, victim, owned, calls } = kill;
+  it('kill -9 of an instance: the others run its monitors again within 20 s, and no tick runs twice', (t) => {
+    const { killedAt, restartedAt, victim, owned } = kill;
     assertNoExtraRuns(kill, { from: kill.steady.to, to: restartedAt }, `after kill -9 of ${victim}`);
     assert.ok(owned.length > 0, `${victim} ran monitors before it was killed`);
-    for (const monitor of owned) {
-      const next = calls.find((call) => call.monitor === monitor && call.at > killedAt && call.instance !== victim);
-      assert.ok(next && next.at - killedAt <= HANDOVER, `${monitor} (run by ${victim}) ran again ${next ? `${next.at - killedAt} ms` : 'never'} after the kill`);
-    }
+    assertTakenOver(t, kill, victim, owned, killedAt, 'kill -9');
     assertLostOnlyWithin(kill, { from: kill.steady.to, to: restartedAt }, { from: killedAt - s, to: killedAt + HANDOVER }, `after kill -9 of ${victim}`);
   });
 
@@ -194,39 +199,33 @@ describe('cluster mode: three instances on one PostgreSQL, under faults', () => 
     assert.ok(between(calls, { from: readyAt, to: end }).some((call) => call.instance === victim), `${victim} runs monitors again after it joined`);
   });
 
-  it('SIGSTOP of an instance for 30 s, then SIGCONT: its monitors run elsewhere within 20 s, and no tick runs twice, before or after it wakes', () => {
-    const { pausedAt, resumedAt, victim, owned, calls, end } = pause;
+  it('SIGSTOP of an instance for 30 s, then SIGCONT: its monitors run elsewhere within 20 s, and no tick runs twice, before or after it wakes', (t) => {
+    const { pausedAt, resumedAt, victim, owned, end } = pause;
     assertNoExtraRuns(pause, { from: pause.steady.to, to: resumedAt }, `while ${victim} is stopped`);
     assertNoExtraRuns(pause, { from: resumedAt, to: end }, `after ${victim} woke up`);
-    for (const monitor of owned) {
-      const next = calls.find((call) => call.monitor === monitor && call.at > pausedAt && call.instance !== victim);
-      assert.ok(next && next.at - pausedAt <= HANDOVER, `${monitor} (run by ${victim}) ran again ${next ? `${next.at - pausedAt} ms` : 'never'} after SIGSTOP`);
-    }
+    assertTakenOver(t, pause, victim, owned, pausedAt, 'SIGSTOP');
     assertLostOnlyWithin(pause, { from: pause.steady.to, to: end - LATE }, { from: pausedAt - s, to: pausedAt + HANDOVER }, `around the pause of ${victim}`);
   });
 
-  it('an instance cut off from the database: no tick runs twice, it says it is not ready, and it rejoins when the network returns', () => {
+  it('an instance cut off from the database: no tick runs twice, it says it is not ready, and it rejoins when the network returns', (t) => {
     const { cutAt, restoredAt, notReadyAt, databaseDownAt, rejoinedAt, victim, owned, calls, end } = partition;
     assertNoExtraRuns(partition, { from: partition.steady.to, to: end }, `with ${victim} cut off from the database and after`);
-    for (const monitor of owned) {
-      const next = calls.find((call) => call.monitor === monitor && call.at > cutAt && call.instance !== victim);
-      assert.ok(next && next.at - cutAt <= HANDOVER, `${monitor} (run by ${victim}) ran elsewhere ${next ? `${next.at - cutAt} ms` : 'never'} after the cut`);
-    }
+    assertTakenOver(t, partition, victim, owned, cutAt, 'the cut');
     assertLostOnlyWithin(partition, { from: partition.steady.to, to: end - LATE }, { from: cutAt - s, to: cutAt + HANDOVER }, `around the cut of ${victim}`);
     assert.ok(notReadyAt !== undefined && notReadyAt < restoredAt, `${victim}'s /readyz answered 503 while it could not reach the database`);
     assert.ok(databaseDownAt !== undefined && databaseDownAt < restoredAt, `${victim}'s stepwatch_cluster_database_up went to 0 while cut off`);
     assert.ok(rejoinedAt !== undefined, `${victim} is ready again, with stepwatch_cluster_database_up 1 and 3 members, within 30 s of the network's return`);
+    t.diagnostic(`${victim}: /readyz 503 ${notReadyAt! - cutAt} ms after the cut, stepwatch_cluster_database_up 0 after ${databaseDownAt! - cutAt} ms; ready with 3 members ${rejoinedAt! - restoredAt} ms after the restore`);
     assert.ok(between(calls, { from: restoredAt, to: end }).some((call) => call.instance === victim), `${victim} runs monitors again after it rejoined`);
   });
 
-  it('a rolling restart of all three (SIGTERM, start again): each exits 0, no tick runs twice, and no monitor loses more than the 20 s window', () => {
+  it('a rolling restart of all three (SIGTERM, start again): each exits 0, no tick runs twice, and no monitor loses more than the 20 s window', (t) => {
     const { exits, rollingFrom, end, order } = rolling;
     assert.deepEqual(exits, order.map((name) => ({ name, code: 0 })));
     assertNoExtraRuns(rolling, { from: rollingFrom, to: end }, 'during the rolling restart');
-    for (const monitor of rolling.cluster.monitors) {
-      const gap = longestGap(lostTicks(rolling.report, monitor, rollingFrom, end - LATE));
-      assert.ok(gap * s <= HANDOVER, `${monitor} lost ${gap} ticks in a row during the rolling restart`);
-    }
+    const gaps = rolling.cluster.monitors.map((monitor) => ({ monitor, gap: longestGap(lostTicks(rolling.report, monitor, rollingFrom, end - LATE)) }));
+    t.diagnostic(`longest stretch of lost ticks per monitor (s): ${gaps.map(({ monitor, gap }) => `${monitor} ${gap}`).join(', ')}`);
+    for (const { monitor, gap } of gaps) assert.ok(gap * s <= HANDOVER, `${monitor} lost ${gap} ticks in a row during the rolling restart`);
   });
 
   it('a refresh token rotated on every use, run by three instances for a minute and through a handover: never invalid_grant, one token in force', () => {
