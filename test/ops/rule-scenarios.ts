@@ -203,7 +203,7 @@ export const FAST: Scenario[] = [
     checks: [
       { at: 9 * m, alert: 'StepwatchMonitorDown', fire: [{ labels: { location: EU, monitor: RELEASES }, summary: down(RELEASES, 8, GET_RELEASES, 'status', EU) }] },
       { at: 10 * m + 45, alert: 'StepwatchClusterDatabaseUnreachable', fire: [] },
-      { at: 12 * m, alert: 'StepwatchClusterDatabaseUnreachable', fire: [{ labels: { location: EU }, summary: `1 of 3 stepwatch instances in ${EU} cannot reach the cluster database` }] },
+      { at: 12 * m, alert: 'StepwatchClusterDatabaseUnreachable', fire: [{ labels: {}, summary: '1 of 3 stepwatch instances (job stepwatch) cannot reach the cluster database' }] },
       { at: 12 * m, alert: 'StepwatchClusterDatabaseDown', fire: [] },
       { at: 12 * m, alert: 'StepwatchClusterMonitorsUnowned', fire: [] },
       { at: 12 * m, alert: 'StepwatchMonitorOverdue', fire: [] },
@@ -235,27 +235,30 @@ export const FAST: Scenario[] = [
     ],
   },
   {
-    name: 'cluster mode: a monitor that no instance runs fires after 2 minutes (its series are gone, so nothing else can); then no instance of the location reaches the database',
+    name: 'cluster mode: a monitor that no instance runs fires after 2 minutes (its series are gone, so nothing else can); then no instance reaches the database',
     interval: 15,
     end: 20 * m,
     instances: [
-      { instance: A, location: EU, cluster: { loaded: 3, members: [[0, 3]], owned: [[0, 1]], databaseDown: [[14 * m, 20 * m]] }, monitors: [{ name: RELEASES, every: m, runs: 'P', outcomes: { P }, stallAt: 14 * m }] },
+      // A loses the database first; nobody takes its monitor over, and its frozen gauge still says it owns it.
+      { instance: A, location: EU, cluster: { loaded: 3, members: [[0, 3]], owned: [[0, 1]], databaseDown: [[9 * m, 20 * m]] }, monitors: [{ name: RELEASES, every: m, runs: 'P', outcomes: { P }, stallAt: 9 * m }] },
       { instance: B, location: EU, cluster: { loaded: 3, members: [[0, 3]], owned: [[0, 1]], databaseDown: [[14 * m, 20 * m]] }, monitors: [{ name: PROFILE, every: m, runs: 'P', outcomes: { P }, stallAt: 14 * m }] },
       { instance: C, location: EU, cluster: { loaded: 3, members: [[0, 3]], owned: [[0, 1], [4 * m, 0]], databaseDown: [[14 * m, 20 * m]] }, monitors: [{ name: PLAYLISTS, every: m, runs: 'P', outcomes: { P }, until: 4 * m }] },
     ],
     checks: [
       { at: 5 * m, alert: 'StepwatchClusterMonitorsUnowned', fire: [] },
-      { at: 7 * m, alert: 'StepwatchClusterMonitorsUnowned', fire: [{ labels: { location: EU }, summary: `1 monitor(s) in ${EU} are run by no stepwatch instance` }] },
+      { at: 7 * m, alert: 'StepwatchClusterMonitorsUnowned', fire: [{ labels: {}, summary: '1 monitor(s) (job stepwatch) are run by no stepwatch instance' }] },
       { at: 7 * m, alert: 'StepwatchMonitorOverdue', fire: [] },
       { at: 7 * m, alert: 'StepwatchClusterMembersMissing', fire: [] },
+      { at: 13 * m, alert: 'StepwatchClusterMonitorsUnowned', fire: [{ labels: {}, summary: '2 monitor(s) (job stepwatch) are run by no stepwatch instance' }] },
+      { at: 13 * m, alert: 'StepwatchClusterDatabaseUnreachable', fire: [{ labels: {}, summary: '1 of 3 stepwatch instances (job stepwatch) cannot reach the cluster database' }] },
       { at: 14 * m + 45, alert: 'StepwatchClusterDatabaseDown', fire: [] },
-      { at: 16 * m, alert: 'StepwatchClusterDatabaseDown', fire: [{ labels: { location: EU }, summary: `No stepwatch instance in ${EU} can reach the cluster database; its monitors are not being checked` }] },
-      { at: 16 * m, alert: 'StepwatchClusterDatabaseUnreachable', fire: [{ labels: { location: EU }, summary: `3 of 3 stepwatch instances in ${EU} cannot reach the cluster database` }] },
+      { at: 16 * m, alert: 'StepwatchClusterDatabaseDown', fire: [{ labels: {}, summary: 'No stepwatch instance (job stepwatch) can reach the cluster database; no monitor is being checked' }] },
+      { at: 16 * m, alert: 'StepwatchClusterDatabaseUnreachable', fire: [{ labels: {}, summary: '3 of 3 stepwatch instances (job stepwatch) cannot reach the cluster database' }] },
       { at: 16 * m, alert: 'StepwatchClusterMonitorsUnowned', fire: [] },
       { at: 16 * m, alert: 'StepwatchClusterMembersMissing', fire: [] },
       // What Alertmanager inhibits while StepwatchClusterDatabaseDown fires.
       { at: 19 * m, alert: 'StepwatchMonitorOverdue', fire: [
-        { labels: { location: EU, monitor: RELEASES }, summary: `The run of ${RELEASES} in ${EU} due 5m 0s ago has not started` },
+        { labels: { location: EU, monitor: RELEASES }, summary: `The run of ${RELEASES} in ${EU} due 10m 0s ago has not started` },
         { labels: { location: EU, monitor: PROFILE }, summary: `The run of ${PROFILE} in ${EU} due 5m 0s ago has not started` },
       ] },
     ],

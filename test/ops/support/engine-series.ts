@@ -126,7 +126,8 @@ export function inputSeries(cast: ScrapeCast, instances: InstanceStory[], interv
       for (const monitor of story.monitors) emitMonitor(monitor, t, index, startOf(t));
     });
 
-    // Only stepwatch_cluster_members is announced with a location; the rules must not need it elsewhere.
+    // As the engine exports them: only stepwatch_cluster_members has a location (one series per
+    // location the instance sees; here only its own).
     function emitCluster(cluster: ClusterStory, t: number, index: number) {
       const at = (steps: Array<[number, number]>) => steps.filter(([from]) => from <= t).at(-1)?.[1];
       put('stepwatch_config_monitors', { ...target, state: 'active' }, index, cluster.loaded);
