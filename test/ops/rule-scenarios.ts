@@ -218,23 +218,6 @@ export const FAST: Scenario[] = [
     ],
   },
   {
-    name: 'cluster mode: an hourly monitor that fails moves between two live instances: its one alert holds until the new instance runs it, which carries the failures in a row on',
-    interval: m,
-    end: 4 * h + 20 * m,
-    instances: [
-      { instance: A, location: EU, monitors: [{ name: RELEASES, every: h, runs: 'F', outcomes: { F: fail(GET_RELEASES, 'status') }, until: 3 * h + 10 * m }] },
-      { instance: B, location: EU, monitors: [{ name: RELEASES, every: h, runs: 'F', outcomes: { F: fail(GET_RELEASES, 'status') }, from: 3 * h + 10 * m, carried: 3 }] },
-    ],
-    checks: [
-      { at: 3 * h + 5 * m, alert: 'StepwatchMonitorDown', fire: [{ labels: { location: EU, monitor: RELEASES }, summary: down(RELEASES, 3, GET_RELEASES, 'status', EU) }] },
-      // 40 minutes without a series from either instance: keep_firing_for alone would have ended it.
-      { at: 3 * h + 50 * m, alert: 'StepwatchMonitorDown', fire: [{ labels: { location: EU, monitor: RELEASES }, summary: down(RELEASES, 3, GET_RELEASES, 'status', EU) }] },
-      { at: 3 * h + 50 * m, alert: 'StepwatchStepFailing', fire: [{ labels: { location: EU, monitor: RELEASES, step: GET_RELEASES }, summary: failing(RELEASES, GET_RELEASES, 'status', EU) }] },
-      { at: 3 * h + 50 * m, alert: 'StepwatchMonitorOverdue', fire: [] },
-      { at: 4 * h + 10 * m, alert: 'StepwatchMonitorDown', fire: [{ labels: { location: EU, monitor: RELEASES }, summary: down(RELEASES, 4, GET_RELEASES, 'status', EU) }] },
-    ],
-  },
-  {
     name: 'cluster mode: a monitor that no instance runs fires after 2 minutes (its series are gone, so nothing else can); then no instance reaches the database',
     interval: 15,
     end: 20 * m,
@@ -328,6 +311,23 @@ export const FAST: Scenario[] = [
 
 /** Slow schedules, evaluated every 5 minutes (so that a week of them stays quick to test). */
 export const SLOW: Scenario[] = [
+  {
+    name: 'cluster mode: an hourly monitor that fails moves between two live instances: its one alert holds until the new instance runs it, which carries the failures in a row on',
+    interval: m,
+    end: 4 * h + 20 * m,
+    instances: [
+      { instance: A, location: EU, monitors: [{ name: RELEASES, every: h, runs: 'F', outcomes: { F: fail(GET_RELEASES, 'status') }, until: 3 * h + 10 * m }] },
+      { instance: B, location: EU, monitors: [{ name: RELEASES, every: h, runs: 'F', outcomes: { F: fail(GET_RELEASES, 'status') }, from: 3 * h + 10 * m, carried: 3 }] },
+    ],
+    checks: [
+      { at: 3 * h + 15 * m, alert: 'StepwatchMonitorDown', fire: [{ labels: { location: EU, monitor: RELEASES }, summary: down(RELEASES, 3, GET_RELEASES, 'status', EU) }] },
+      // 40 minutes without a series from either instance: keep_firing_for alone would have ended it.
+      { at: 3 * h + 50 * m, alert: 'StepwatchMonitorDown', fire: [{ labels: { location: EU, monitor: RELEASES }, summary: down(RELEASES, 3, GET_RELEASES, 'status', EU) }] },
+      { at: 3 * h + 50 * m, alert: 'StepwatchStepFailing', fire: [{ labels: { location: EU, monitor: RELEASES, step: GET_RELEASES }, summary: failing(RELEASES, GET_RELEASES, 'status', EU) }] },
+      { at: 3 * h + 50 * m, alert: 'StepwatchMonitorOverdue', fire: [] },
+      { at: 4 * h + 10 * m, alert: 'StepwatchMonitorDown', fire: [{ labels: { location: EU, monitor: RELEASES }, summary: down(RELEASES, 4, GET_RELEASES, 'status', EU) }] },
+    ],
+  },
   {
     name: 'an hourly schedule: never overdue between runs; one failure fires nothing, 2 in a row warn, 3 page; a pass ends it',
     interval: m,
