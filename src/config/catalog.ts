@@ -178,7 +178,7 @@ export class Catalog {
 }
 
 /** Files in progress at once: enough to keep every loader thread busy while the next ones are stat'ed. */
-const READ_CONCURRENCY = 64;
+const READ_CONCURRENCY = 512;
 
 /** A file as one refresh found it: `loaded` only when it was read and compiled anew. */
 interface FileRead {

@@ -34,6 +34,8 @@ export interface DaemonOptions {
   historySize?: number;
   /** At most this many runs at once across all monitors (STEPWATCH_MAX_CONCURRENT_RUNS); the rest queue. */
   maxConcurrentRuns?: number;
+  /** How long one monitor file may take to load (STEPWATCH_LOAD_TIMEOUT_SECONDS); default 10 s. */
+  loadTimeoutMs?: number;
 }
 
 export interface Daemon {
@@ -60,7 +62,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const metrics = new MetricsObserver(registry, { nextRun: (name) => scheduler.nextRun(name), onOutcome: (outcome) => outcomes.record(outcome) });
   const status = new StatusStore(options.historySize);
   const observer = combineObservers([metrics, status, logObserver(logger)], (error) => logger.error({ err: error }, 'run observer failed'));
-  const catalog = new Catalog(options.monitorPaths, env);
+  const catalog = new Catalog(options.monitorPaths, env, options.loadTimeoutMs ? { loadTimeoutMs: options.loadTimeoutMs } : {});
   const oauth2 = await openOAuth2Services(options.dataDir);
   const scheduler = new Scheduler({
     run: (monitor) => runMonitor(monitor, { observer, redactor, env, oauth2 }),
