@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Monitor } from '../core/monitor.js';
 import { compileMonitor } from './compile-monitor.js';
 import type { Diagnostic } from './diagnostics.js';
+import { parseFast } from './fast-yaml.js';
 import { parseYamlFile } from './yaml-source.js';
 
 /** A document of a file as loaded: a monitor, or the reasons it is not one. */
@@ -67,7 +68,13 @@ export function compileFile(file: string, text: string, env: NodeJS.ProcessEnv):
   }
 }
 
+/** A file's documents, compiled from the fast path when it has no problem, else with positions for the diagnostics. */
 export function compileText(file: string, shown: string, text: string, env: NodeJS.ProcessEnv): LoadedFile {
+  const fast = parseFast(text);
+  if (fast && fast.length > 0 && fast.every((doc) => doc.name)) {
+    const documents = fast.map((doc) => compileMonitor({ file: shown, text, value: doc.value, ...(doc.name ? { namePosition: doc.name } : {}) }, env));
+    if (documents.every((doc) => doc.diagnostics.length === 0)) return { file, documents };
+  }
   const parsed = parseYamlFile(shown, text);
   const documents: LoadedDocument[] = parsed.documents.map((source) => compileMonitor(source, env));
   if (parsed.diagnostics.length > 0) documents.push({ diagnostics: parsed.diagnostics });
