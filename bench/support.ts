@@ -143,10 +143,10 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** GETs a URL over a fresh connection, counting the bytes without keeping them. */
-export function download(url: string): Promise<number> {
+/** GETs a URL over a fresh connection, counting the bytes without keeping them (as sent: compressed if the answer is). */
+export function download(url: string, headers: http.OutgoingHttpHeaders = {}): Promise<number> {
   return new Promise((resolve, reject) => {
-    http.get(url, { agent: false }, (res) => {
+    http.get(url, { agent: false, headers }, (res) => {
       let bytes = 0;
       res.on('data', (chunk: Buffer) => (bytes += chunk.length));
       res.on('end', () => resolve(bytes));

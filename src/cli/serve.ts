@@ -4,6 +4,7 @@ import { Redactor } from '../redaction/redactor.js';
 import { startDaemon } from '../daemon/start-daemon.js';
 import { loadTimeoutOption, maxConcurrentRunsOption } from './options.js';
 import type { Daemon } from '../daemon/start-daemon.js';
+import type { ClusterSettings } from '../cluster/cluster-settings.js';
 
 const GRACE_MS = 30_000;
 
@@ -15,6 +16,8 @@ export interface ServeOptions {
   dataDir: string;
   historySize?: number;
   env: NodeJS.ProcessEnv;
+  /** Cluster mode, from STEPWATCH_DATABASE_URL and friends. */
+  cluster?: ClusterSettings;
   /** Runs after the daemon stopped, e.g. to close the demo API. */
   onStopped?: () => Promise<void>;
 }

@@ -83,6 +83,7 @@ export function compileMonitor(source: SourceDocument, env: NodeJS.ProcessEnv): 
       retries: raw.retries ?? 0,
       labels: raw.labels ?? {},
       enabled: raw.enabled ?? true,
+      ...(raw.locations ? { locations: raw.locations } : {}),
       steps: steps as Step[],
       source: { file: position.file, line: position.line, col: position.col },
       revision: createHash('sha256').update(JSON.stringify(source.value)).digest('base64url').slice(0, 16),

@@ -1,24 +1,25 @@
+import zlib from 'node:zlib';
 import { collectDefaultMetrics } from 'prom-client';
 import type { Registry } from 'prom-client';
 import type { Monitor } from '../core/monitor.js';
-import { FAILURE_REASONS } from '../core/failure.js';
-import { PHASES } from '../core/results.js';
 import type { RunResult } from '../core/results.js';
 import type { MonitorCounts } from '../config/catalog.js';
 import type { MonitorOutcome } from '../outcomes/outcome.js';
 import type { RunObserver } from '../run/observer.js';
-import { TextBuilder, header, labelPair, sample } from './exposition.js';
-import { LATENCY_BUCKETS, applyDefinition, applyRun, newMonitorSeries, outcomeOf, restoreOutcome } from './monitor-series.js';
-import type { MonitorSeries } from './monitor-series.js';
+import { LABEL_NAME, header, sample } from './exposition.js';
+import { GzipWriter, compressSegment } from './gzip-segments.js';
+import { MonitorBlock } from './monitor-block.js';
+import { MONITOR_FAMILIES, NEXT_RUN_FAMILY } from './monitor-families.js';
+import { applyDefinition, applyRun, newMonitorSeries, outcomeOf, restoreOutcome } from './monitor-series.js';
+import type { ConstantLabels, MonitorSeries } from './monitor-series.js';
 
 export { LATENCY_BUCKETS } from './monitor-series.js';
 
-const BUCKET_LABELS = LATENCY_BUCKETS.map((bound) => `le="${bound}"`);
-
-/** What /metrics serves: the text and its content type. */
+/** What /metrics serves: the exposition, gzip-compressed, and its content type. */
 export interface MetricsSource {
   contentType: string;
-  render(): Promise<string>;
+  /** The whole exposition as one gzip member. */
+  scrape(): Promise<Buffer>;
 }
 
 export interface MetricsOptions {
@@ -28,19 +29,42 @@ export interface MetricsOptions {
   nextRun?: (monitor: string) => Date | undefined;
   /** Told each outcome that sets a monitor's state, so it can outlive a restart. */
   onOutcome?: (outcome: MonitorOutcome) => void;
+  /** Labels added to every monitor and step series, e.g. `{ location: 'eu' }` in cluster mode. */
+  constantLabels?: ConstantLabels;
+}
+
+/** Labels stepwatch itself sets on monitor series, which a constant label may not take. */
+const OWN_LABELS = new Set(['monitor', 'step', 'reason', 'result', 'phase', 'le', 'quantile']);
+
+const HEADERS = MONITOR_FAMILIES.map((family) => compressSegment(family.header));
+const NEXT_RUN_INDEX = MONITOR_FAMILIES.findIndex((family) => family.name === NEXT_RUN_FAMILY);
+/** Monitors whose lines are rebuilt per turn of the event loop (~2 ms of work), so a load of 10k monitors does not stall runs in flight. */
+const BLOCKS_PER_TURN = 20;
+
+interface MonitorEntry {
+  series: MonitorSeries;
+  block: MonitorBlock;
+  /** The definition the series were last bound to. */
+  definition: Monitor;
 }
 
 /**
  * The contract's metrics, fed by run events and kept in plain per-monitor records. Series exist
  * for the monitors in force only (created when loaded, bound to that definition); label values
- * come only from monitor and step names, the reason list and the phase list. Process metrics
- * come from prom-client on the injected registry.
+ * come only from monitor and step names, the reason list, the phase list and the constant labels.
+ * Each monitor's lines are compressed when its series change (a run, a skip, a new definition),
+ * so that a scrape copies bytes instead of writing ~12 KB of text per monitor
+ * (docs/performance.md). Process metrics come from prom-client on the injected registry.
  */
 export class MetricsObserver implements RunObserver, MetricsSource {
-  private readonly series = new Map<string, MonitorSeries>();
-  private info: string[] = [];
+  private readonly monitors = new Map<string, MonitorEntry>();
+  /** Monitors whose series changed since their lines were last compressed. */
+  private readonly dirty = new Set<MonitorEntry>();
+  private flushScheduled = false;
   private reloadSuccessful = 1;
   private counts: MonitorCounts = { active: 0, invalid: 0, disabled: 0 };
+  private lastSize = 64 * 1024;
+  private readonly constantLabels: ConstantLabels;
   readonly contentType: string;
 
   constructor(
@@ -48,6 +72,7 @@ export class MetricsObserver implements RunObserver, MetricsSource {
     private readonly options: MetricsOptions = {},
   ) {
     this.contentType = registry.contentType;
+    this.constantLabels = checkConstantLabels(options.constantLabels ?? {});
     if (options.processMetrics ?? true) {
       collectDefaultMetrics({ register: registry });
       // Gauges named like counters, which `promtool check metrics` rejects; the same counts stay
@@ -57,34 +82,40 @@ export class MetricsObserver implements RunObserver, MetricsSource {
   }
 
   runSkipped(monitor: Monitor): void {
-    const series = this.series.get(monitor.name);
-    if (series) series.skipped++;
+    const entry = this.monitors.get(monitor.name);
+    if (!entry) return;
+    entry.series.skipped++;
+    this.changed(entry);
   }
 
   runFinished(monitor: Monitor, result: RunResult): void {
     // A monitor that is no longer loaded (deleted, renamed) gets no series back from a late run.
-    const series = this.series.get(monitor.name);
-    if (!series) return;
-    if (applyRun(series, monitor, result)) this.options.onOutcome?.(outcomeOf(monitor.name, series, result));
+    const entry = this.monitors.get(monitor.name);
+    if (!entry) return;
+    if (applyRun(entry.series, monitor, result)) this.options.onOutcome?.(outcomeOf(monitor.name, entry.series, result));
+    this.changed(entry);
   }
 
   /** Brings the series in line with the monitors in force: new ones start at 0, gone ones and their steps go, changed ones follow their definition. */
   configLoaded(monitors: Monitor[], counts: MonitorCounts, reloadSuccessful: boolean): void {
     this.reloadSuccessful = reloadSuccessful ? 1 : 0;
     this.counts = counts;
-    this.info = monitors.map((monitor) => {
-      const labels = Object.entries(monitor.labels).sort(([a], [b]) => a.localeCompare(b));
-      return [labelPair('monitor', monitor.name), ...labels.map(([name, value]) => labelPair(name, value))].join(',');
-    });
     const names = new Set(monitors.map((monitor) => monitor.name));
-    for (const name of this.series.keys()) if (!names.has(name)) this.series.delete(name);
+    for (const [name, entry] of this.monitors) {
+      if (names.has(name)) continue;
+      this.monitors.delete(name);
+      this.dirty.delete(entry);
+    }
     for (const monitor of monitors) {
-      let series = this.series.get(monitor.name);
-      if (!series) {
-        series = newMonitorSeries(monitor);
-        this.series.set(monitor.name, series);
+      let entry = this.monitors.get(monitor.name);
+      if (entry?.definition === monitor) continue;
+      if (!entry) {
+        entry = { series: newMonitorSeries(monitor, this.constantLabels), block: new MonitorBlock(), definition: monitor };
+        this.monitors.set(monitor.name, entry);
       }
-      applyDefinition(series, monitor);
+      entry.definition = monitor;
+      applyDefinition(entry.series, monitor, this.constantLabels);
+      this.changed(entry);
     }
   }
 
@@ -97,51 +128,89 @@ export class MetricsObserver implements RunObserver, MetricsSource {
   restore(outcomes: MonitorOutcome[]): number {
     let restored = 0;
     for (const outcome of outcomes) {
-      const series = this.series.get(outcome.monitor);
-      if (series && restoreOutcome(series, outcome)) restored++;
+      const entry = this.monitors.get(outcome.monitor);
+      if (entry && restoreOutcome(entry.series, outcome)) {
+        restored++;
+        this.changed(entry);
+      }
     }
     return restored;
   }
 
-  async render(): Promise<string> {
-    const out = new TextBuilder();
-    const monitors = [...this.series.entries()];
-    const steps = monitors.flatMap(([, m]) => [...m.steps.values()]);
-    const gauge = (name: string, help: string, rows: Array<[string, number | undefined]>) => {
-      header(out, name, 'gauge', help);
-      for (const [labels, value] of rows) if (value !== undefined) sample(out, name, labels, value);
-    };
-    gauge('stepwatch_monitor_up', '1 if the last run of the monitor passed, 0 if it failed.', monitors.map(([, m]) => [m.labels, m.up]));
-    header(out, 'stepwatch_monitor_runs_total', 'counter', 'Runs of the monitor, by result.');
-    // Both results and the skip counter start at 0 when the monitor is loaded, so rate() and increase() see the first change.
-    for (const [, m] of monitors) {
-      sample(out, 'stepwatch_monitor_runs_total', `${m.labels},result="success"`, m.success);
-      sample(out, 'stepwatch_monitor_runs_total', `${m.labels},result="failure"`, m.failure);
+  async scrape(): Promise<Buffer> {
+    const processMetrics = await this.registry.metrics();
+    this.flush(Infinity);
+    const out = new GzipWriter(this.lastSize + (this.lastSize >> 3));
+    for (let f = 0; f < MONITOR_FAMILIES.length; f++) {
+      const segment = HEADERS[f];
+      if (segment) out.add(segment);
+      if (f === NEXT_RUN_INDEX) out.add(compressSegment(this.nextRunLines()));
+      else for (const entry of this.monitors.values()) entry.block.writeFamily(f, out);
     }
-    header(out, 'stepwatch_monitor_skipped_runs_total', 'counter', 'Scheduled runs skipped because the previous run was still going.');
-    for (const [, m] of monitors) sample(out, 'stepwatch_monitor_skipped_runs_total', m.labels, m.skipped);
-    header(out, 'stepwatch_monitor_run_duration_seconds', 'histogram', 'Duration of whole runs, retries included.');
-    for (const [, m] of monitors) if (m.duration.count > 0) m.duration.render(out, 'stepwatch_monitor_run_duration_seconds', m.labels, BUCKET_LABELS);
-    gauge('stepwatch_monitor_last_run_timestamp_seconds', 'Unix time at which the last run finished.', monitors.map(([, m]) => [m.labels, m.lastRun]));
-    const nextRun = this.options.nextRun;
-    gauge('stepwatch_monitor_next_run_timestamp_seconds', 'Unix time at which the next scheduled run is due.', nextRun ? monitors.map(([name, m]) => [m.labels, m.enabled ? seconds(nextRun(name)) : undefined]) : []);
-    gauge('stepwatch_monitor_consecutive_failures', 'Failed runs in a row; 0 after a pass.', monitors.map(([, m]) => [m.labels, m.consecutiveFailures]));
-    gauge('stepwatch_monitor_info', "Always 1; carries the monitor's constant labels.", this.info.map((labels) => [labels, 1]));
-    gauge('stepwatch_step_up', '1 if the step passed in the last run, 0 if it failed; absent while skipped.', steps.map((s) => [s.labels, s.up]));
-    header(out, 'stepwatch_step_duration_seconds', 'histogram', 'Duration of executed steps.');
-    for (const s of steps) if (s.duration.count > 0) s.duration.render(out, 'stepwatch_step_duration_seconds', s.labels, BUCKET_LABELS);
-    header(out, 'stepwatch_step_failures_total', 'counter', 'Step failures, by reason; every reason from 0 once the monitor is loaded.');
-    for (const s of steps) FAILURE_REASONS.forEach((reason, index) => sample(out, 'stepwatch_step_failures_total', `${s.labels},reason="${reason}"`, s.failures[index] ?? 0));
-    gauge('stepwatch_step_last_failure_reason', 'Always 1, for steps whose last executed run failed; the reason label says why.', steps.map((s) => [s.lastFailure ? `${s.labels},reason="${s.lastFailure}"` : '', s.lastFailure ? 1 : undefined]));
-    gauge('stepwatch_step_http_status_code', 'HTTP status of the step in its last execution; 0 when a request went out and no answer came.', steps.map((s) => [s.labels, s.status]));
-    header(out, 'stepwatch_step_phase_duration_seconds', 'gauge', 'Phases of the step in its last execution.');
-    for (const s of steps) if (s.phases) for (const phase of PHASES) sample(out, 'stepwatch_step_phase_duration_seconds', `${s.labels},phase="${phase}"`, s.phases[phase] / 1000);
-    gauge('stepwatch_step_tls_cert_expiry_timestamp_seconds', 'Unix time at which the first certificate to expire in the chain the step last saw expires (leaf, intermediates, root).', steps.map((s) => [s.labels, s.certExpiry]));
-    gauge('stepwatch_config_last_reload_successful', '1 if the last load of the monitor files succeeded and found no invalid file.', [['', this.reloadSuccessful]]);
-    gauge('stepwatch_config_monitors', 'Monitor documents by state.', (['active', 'invalid', 'disabled'] as const).map((state) => [`state="${state}"`, this.counts[state]]));
-    out.push(await this.registry.metrics());
-    return out.join();
+    out.add(compressSegment(this.configLines() + processMetrics));
+    const body = out.finish();
+    this.lastSize = body.length;
+    return body;
   }
+
+  /** The exposition as text (what a scraper that does not ask for gzip gets). */
+  async render(): Promise<string> {
+    return zlib.gunzipSync(await this.scrape()).toString();
+  }
+
+  /** Compressed bytes held for the monitors' lines, for the benchmarks. */
+  blockBytes(): number {
+    let total = 0;
+    for (const entry of this.monitors.values()) total += entry.block.size;
+    return total;
+  }
+
+  private changed(entry: MonitorEntry): void {
+    this.dirty.add(entry);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush(BLOCKS_PER_TURN);
+      const next = this.dirty.values().next();
+      if (!next.done) this.changed(next.value);
+    });
+  }
+
+  private flush(limit: number): void {
+    let done = 0;
+    for (const entry of this.dirty) {
+      if (done++ >= limit) break;
+      this.dirty.delete(entry);
+      entry.block.update(entry.series);
+    }
+  }
+
+  private nextRunLines(): string {
+    const nextRun = this.options.nextRun;
+    if (!nextRun) return '';
+    let text = '';
+    for (const [name, entry] of this.monitors) if (entry.series.enabled) text += sample(NEXT_RUN_FAMILY, entry.series.labels, seconds(nextRun(name)));
+    return text;
+  }
+
+  private configLines(): string {
+    return (
+      header('stepwatch_config_last_reload_successful', 'gauge', '1 if the last load of the monitor files succeeded and found no invalid file.') +
+      sample('stepwatch_config_last_reload_successful', '', this.reloadSuccessful) +
+      header('stepwatch_config_monitors', 'gauge', 'Monitor documents by state.') +
+      (['active', 'invalid', 'disabled'] as const).map((state) => sample('stepwatch_config_monitors', `state="${state}"`, this.counts[state])).join('')
+    );
+  }
+}
+
+function checkConstantLabels(labels: ConstantLabels): ConstantLabels {
+  for (const name of Object.keys(labels)) {
+    if (!LABEL_NAME.test(name) || name.startsWith('__') || OWN_LABELS.has(name)) {
+      throw new Error(`'${name}' cannot be a constant label of the monitor series: use letters, digits and '_', not starting with '__' and not one of ${[...OWN_LABELS].join(', ')}`);
+    }
+  }
+  return { ...labels };
 }
 
 function seconds(date: Date | undefined): number | undefined {

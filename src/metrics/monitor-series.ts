@@ -30,7 +30,10 @@ export interface StepSeries {
 
 /** One monitor's series, bound to the definition in force (its revision). */
 export interface MonitorSeries {
+  /** `monitor="…"` and the constant labels, escaped: what every series of the monitor carries. */
   labels: string;
+  /** Those and the monitor's own labels, for stepwatch_monitor_info. */
+  infoLabels: string;
   revision: string;
   enabled: boolean;
   up?: number;
@@ -43,9 +46,14 @@ export interface MonitorSeries {
   steps: Map<string, StepSeries>;
 }
 
-export function newMonitorSeries(monitor: Monitor): MonitorSeries {
+/** Labels added to every series of every monitor (such as `location` in cluster mode), as name → value. */
+export type ConstantLabels = Readonly<Record<string, string>>;
+
+export function newMonitorSeries(monitor: Monitor, constantLabels: ConstantLabels = {}): MonitorSeries {
+  const labels = [labelPair('monitor', monitor.name), ...Object.entries(constantLabels).map(([name, value]) => labelPair(name, value))].join(',');
   return {
-    labels: labelPair('monitor', monitor.name),
+    labels,
+    infoLabels: labels,
     revision: monitor.revision,
     enabled: monitor.enabled,
     success: 0,
@@ -60,7 +68,10 @@ export function newMonitorSeries(monitor: Monitor): MonitorSeries {
  * Binds the series to the definition now in force: steps follow its steps (in its order; a removed
  * or renamed step's series go), and a disabled monitor keeps its counters but no state gauges.
  */
-export function applyDefinition(series: MonitorSeries, monitor: Monitor): void {
+export function applyDefinition(series: MonitorSeries, monitor: Monitor, constantLabels: ConstantLabels = {}): void {
+  // A monitor's own label cannot shadow a constant one (Prometheus refuses a label given twice).
+  const own = Object.entries(monitor.labels).filter(([name]) => !Object.hasOwn(constantLabels, name)).sort(([a], [b]) => a.localeCompare(b));
+  series.infoLabels = [series.labels, ...own.map(([name, value]) => labelPair(name, value))].join(',');
   series.revision = monitor.revision;
   series.enabled = monitor.enabled;
   const steps = new Map<string, StepSeries>();

@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import zlib from 'node:zlib';
 import { Registry } from 'prom-client';
 import { MetricsObserver } from '../../src/metrics/metrics-observer.js';
 import { buildApp } from '../../src/server/app.js';
@@ -128,5 +130,46 @@ describe('the /metrics endpoint', () => {
     metrics.configLoaded([monitor], { active: 1, invalid: 0, disabled: 0 }, true);
     metrics.runFinished(monitor, failing);
     assert.match(await metrics.render(), /^stepwatch_monitor_consecutive_failures\{monitor="shop"\} 1$/m, 'failures in a row start again after a disable');
+  });
+
+  it('answers gzip to a scraper that asks for it, the same text as the plain answer, and plain to one that refuses it', async () => {
+    const metrics = new MetricsObserver(new Registry(), { processMetrics: false });
+    metrics.configLoaded([monitor], { active: 1, invalid: 0, disabled: 0 }, true);
+    metrics.runFinished(monitor, run(1_700_000_000_000, [passed('Get token', 120), passed('List items', 80)]));
+    const app = buildApp({ metrics, isReady: () => true });
+    const plain = await app.inject({ method: 'GET', url: '/metrics' });
+    assert.equal(plain.headers['content-encoding'], undefined);
+    assert.match(plain.body, /^stepwatch_step_up\{monitor="shop",step="List items"\} 1$/m);
+    const gzip = await app.inject({ method: 'GET', url: '/metrics', headers: { 'accept-encoding': 'deflate, gzip;q=0.8, br' } });
+    assert.equal(gzip.headers['content-encoding'], 'gzip');
+    assert.match(String(gzip.headers.vary), /accept-encoding/i);
+    assert.equal(zlib.gunzipSync(gzip.rawPayload).toString(), plain.body);
+    const refused = await app.inject({ method: 'GET', url: '/metrics', headers: { 'accept-encoding': 'gzip;q=0, identity' } });
+    assert.equal(refused.headers['content-encoding'], undefined);
+    assert.equal(refused.body, plain.body);
+  });
+
+  it('adds the constant labels to every series of every monitor and step, and to no other series', async () => {
+    const other = monitorFromYaml('name: other\nschedule: "* * * * *"\nsteps: [{ name: a, request: { url: "http://h/" } }]\n');
+    const metrics = new MetricsObserver(new Registry(), { processMetrics: false, nextRun: () => NEXT_RUN, constantLabels: { location: 'eu "west"' } });
+    metrics.configLoaded([monitor, other], { active: 2, invalid: 0, disabled: 0 }, true);
+    metrics.runFinished(monitor, run(1_700_000_000_000, [passed('Get token', 120), { name: 'List items', status: 'failed', durationMs: 30, httpStatus: 503, reason: 'status', message: 'got 503', phases: { dns: 1, connect: 2, tls: 3, ttfb: 20, transfer: 4 } }]));
+    const text = await metrics.render();
+    const samples = text.split('\n').filter((l) => l && !l.startsWith('#'));
+    const ofMonitors = samples.filter((l) => l.includes('monitor="'));
+    assert.ok(ofMonitors.length > 60, text);
+    for (const sampleLine of ofMonitors) assert.match(sampleLine, /^[a-z_]+\{monitor="(shop|other)",location="eu \\"west\\""[,}]/, sampleLine);
+    for (const sampleLine of samples.filter((l) => !l.includes('monitor="'))) assert.doesNotMatch(sampleLine, /location=/);
+    assert.match(text, /^stepwatch_monitor_info\{monitor="shop",location="eu \\"west\\"",team="shop",tier="gold"\} 1$/m);
+    assert.match(text, /^stepwatch_monitor_next_run_timestamp_seconds\{monitor="other",location="eu \\"west\\""\} 1700000180$/m);
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    assert.equal(check.status, 0, check.stdout + check.stderr);
+    assert.equal((check.stdout + check.stderr).trim(), '', 'promtool finds nothing to say of the exposition');
+  });
+
+  it('refuses a constant label that is not a label name or that stepwatch sets itself', () => {
+    for (const name of ['step', 'reason', '__location', 'lo-cation']) {
+      assert.throws(() => new MetricsObserver(new Registry(), { processMetrics: false, constantLabels: { [name]: 'x' } }), new RegExp(`'${name}' cannot be a constant label`));
+    }
   });
 });

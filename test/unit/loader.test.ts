@@ -40,7 +40,7 @@ const INVALID: Record<string, string[]> = {
   'missing-steps.yaml': ["1:1: the monitor is missing the required field 'steps'"],
   'misspelled-operator.yaml': ["8:25: unknown field 'equal' in steps[0].assert.jsonpath.$.token_type; did you mean 'equals'? (allowed: equals, notEquals, contains, notContains, matches, exists, lessThan, greaterThan, oneOf)"],
   'no-action.yaml': ["4:5: step 'Call' needs an action: add a request: block with at least a url, or an oauth2: block"],
-  'unknown-field.yaml': ["3:1: unknown field 'retires' in the monitor; did you mean 'retries'? (allowed: name, description, schedule, timezone, timeout, retries, labels, enabled, steps)"],
+  'unknown-field.yaml': ["3:1: unknown field 'retires' in the monitor; did you mean 'retries'? (allowed: name, description, schedule, timezone, timeout, retries, labels, enabled, locations, steps)"],
   'unknown-namespace.yaml': ["5:46: unknown template namespace 'secret' in <<secret.path>>; use env.NAME, custom.name or file.path"],
   'wrong-type.yaml': ['7:24: steps[0].request.followRedirects must be true or false, got string "sometimes"'],
   'yaml-syntax.yaml': ['6:1: YAML syntax: Flow map in block collection must be sufficiently indented and end with a }'],
