@@ -38,6 +38,8 @@ export interface DaemonOptions {
   historySize?: number;
   /** At most this many runs at once across all monitors (STEPWATCH_MAX_CONCURRENT_RUNS); the rest queue. */
   maxConcurrentRuns?: number;
+  /** How long one monitor file may take to load (STEPWATCH_LOAD_TIMEOUT_SECONDS); default 10 s. */
+  loadTimeoutMs?: number;
   /** Cluster mode (STEPWATCH_DATABASE_URL and friends); without it, one instance as always. */
   cluster?: ClusterSettings;
 }
@@ -85,7 +87,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   });
   const status = cluster ? cluster.history : new StatusStore(options.historySize);
   const observer = combineObservers([metrics, status, logObserver(logger)], (error) => logger.error({ err: error }, 'run observer failed'));
-  const catalog = new Catalog(options.monitorPaths, env);
+  const catalog = new Catalog(options.monitorPaths, env, options.loadTimeoutMs ? { loadTimeoutMs: options.loadTimeoutMs } : {});
   const oauth2 = await guard(openOAuth2Services(options.dataDir, cluster?.tokenStore));
   // Cluster mode: each instance exports the series of the monitors it runs, and follows them as they move.
   let loaded: { monitors: Monitor[]; counts: MonitorCounts; ok: boolean } = { monitors: [], counts: { active: 0, invalid: 0, disabled: 0 }, ok: true };
