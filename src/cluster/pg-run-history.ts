@@ -86,13 +86,15 @@ export class PgRunHistory implements RunObserver, RunHistory {
     for (const timer of this.timers) timer.unref();
   }
 
-  runFinished(_monitor: Monitor, result: RunResult): void {
+  runFinished(monitor: Monitor, result: RunResult): void {
     const run = redactRun(result);
     const excerpts = run.passed ? null : run.steps.map((step) => step.response ?? null);
     this.pending.push({
       monitor: run.monitor,
       location: this.origin.location,
       instance: this.origin.instance,
+      // Which definition ran: a new owner carries the monitor's state over only from runs of the definition in force.
+      revision: monitor.revision,
       started_at: new Date(run.startedAt).toISOString(),
       duration_ms: run.durationMs,
       passed: run.passed,
@@ -119,9 +121,9 @@ export class PgRunHistory implements RunObserver, RunHistory {
       this.pending = [];
       try {
         await this.pool.query(
-          `INSERT INTO stepwatch_runs (monitor, location, instance, started_at, duration_ms, passed, attempts, steps, excerpts)
-           SELECT monitor, location, instance, started_at, duration_ms, passed, attempts, steps, excerpts
-           FROM jsonb_to_recordset($1::jsonb) AS r(monitor text, location text, instance text, started_at timestamptz, duration_ms double precision, passed boolean, attempts integer, steps jsonb, excerpts jsonb)`,
+          `INSERT INTO stepwatch_runs (monitor, location, instance, revision, started_at, duration_ms, passed, attempts, steps, excerpts)
+           SELECT monitor, location, instance, revision, started_at, duration_ms, passed, attempts, steps, excerpts
+           FROM jsonb_to_recordset($1::jsonb) AS r(monitor text, location text, instance text, revision text, started_at timestamptz, duration_ms double precision, passed boolean, attempts integer, steps jsonb, excerpts jsonb)`,
           [JSON.stringify(batch)],
         );
       } catch (error) {

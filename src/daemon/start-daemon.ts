@@ -71,6 +71,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         historySize: options.historySize ?? DEFAULT_HISTORY,
         onSkipped: (monitor) => observer.runSkipped(monitor),
         onRunHereChanged: () => applySeries(),
+        // A monitor's state follows it to this instance; the local outcome file is not used in cluster mode (it may be stale).
+        restoreOutcomes: (taken) => {
+          const restored = metrics.restore(taken);
+          if (restored > 0) logger.info({ monitors: restored }, 'state of monitors taken over restored from the cluster history');
+        },
       })
     : undefined;
   // A start that fails after the cluster opened must not leave its heartbeat and pools behind.
@@ -142,9 +147,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       logger.warn({ variable: name }, SHORT_SECRET_WARNING);
     }
     const names = new Set(monitors.map((monitor) => monitor.name));
-    await cluster?.setMonitors(monitors);
     loaded = { monitors, counts: catalog.counts(), ok: catalog.lastReloadSuccessful };
-    applySeries();
+    // Cluster mode places the monitors, applies the series and seeds those new here before the scheduler runs them.
+    if (cluster) await cluster.setMonitors(monitors);
+    else applySeries();
     status.retain(names);
     outcomes.retain(names);
     // A restored outcome is this process's; in cluster mode another instance may have run the monitor since.
