@@ -16,6 +16,7 @@ import { buildApp } from '../server/app.js';
 import { StatusStore } from '../status/status-store.js';
 import { FileOutcomeStore } from '../outcomes/file-outcome-store.js';
 import { openOAuth2Services } from '../oauth2/oauth2-services.js';
+import { LoopDelayMeter } from '../run/loop-delay.js';
 
 export interface DaemonOptions {
   monitorPaths: string[];
@@ -62,8 +63,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const observer = combineObservers([metrics, status, logObserver(logger)], (error) => logger.error({ err: error }, 'run observer failed'));
   const catalog = new Catalog(options.monitorPaths, env);
   const oauth2 = await openOAuth2Services(options.dataDir);
+  const loopDelay = new LoopDelayMeter().start();
   const scheduler = new Scheduler({
-    run: (monitor) => runMonitor(monitor, { observer, redactor, env, oauth2 }),
+    run: (monitor) => runMonitor(monitor, { observer, redactor, env, oauth2, loopDelay }),
     observer,
     limiter: new RunLimiter(options.maxConcurrentRuns ?? DEFAULT_MAX_CONCURRENT_RUNS),
     schedulerObserver: new SchedulerMetrics(registry),
@@ -147,6 +149,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     async stop(graceMs) {
       stopWatching();
       const drained = await scheduler.stop(graceMs);
+      loopDelay.stop();
       await outcomes.close();
       await app.close();
       return drained;
