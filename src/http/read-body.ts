@@ -45,7 +45,10 @@ export function readBody(response: IncomingMessage, maxBytes: number, isHead = f
     });
     source.on('error', fail);
     // Closed with neither an end nor an error (destroyed from elsewhere): as cut short.
-    source.on('close', () => fail(new ClientAbort(failure('protocol', 'response ended before the body was complete'))));
+    source.on('close', () => {
+      // After 'end' (the usual case) there is nothing to say, and an error costs a stack trace.
+      if (!settled) fail(new ClientAbort(failure('protocol', 'response ended before the body was complete')));
+    });
     source.on('end', () => {
       if (settled) return;
       settled = true;
