@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command, CommandIO, ExitCode } from './cli-error.js';
 import { UsageError } from './cli-error.js';
 import { CorruptStoreError } from '../oauth2/refresh-token-store.js';
+import { ClusterConfigError } from '../cluster/cluster-settings.js';
 import { authorizeCommand } from './commands/authorize.js';
 import { demoCommand } from './commands/demo.js';
 import { runCommand } from './commands/run.js';
@@ -58,7 +59,7 @@ export async function main(argv: string[], io: CommandIO): Promise<ExitCode> {
   try {
     return await command.run(args, io);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof CorruptStoreError) {
+    if (error instanceof UsageError || error instanceof CorruptStoreError || error instanceof ClusterConfigError) {
       io.stderr(`stepwatch ${name}: ${error.message}\n`);
       return 2;
     }

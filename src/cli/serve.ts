@@ -2,8 +2,9 @@ import { createLogger } from '../logging/logger.js';
 import type { Logger } from '../logging/logger.js';
 import { Redactor } from '../redaction/redactor.js';
 import { startDaemon } from '../daemon/start-daemon.js';
-import { maxConcurrentRunsOption } from './options.js';
+import { loadTimeoutOption, maxConcurrentRunsOption } from './options.js';
 import type { Daemon } from '../daemon/start-daemon.js';
+import type { ClusterSettings } from '../cluster/cluster-settings.js';
 
 const GRACE_MS = 30_000;
 
@@ -15,6 +16,8 @@ export interface ServeOptions {
   dataDir: string;
   historySize?: number;
   env: NodeJS.ProcessEnv;
+  /** Cluster mode, from STEPWATCH_DATABASE_URL and friends. */
+  cluster?: ClusterSettings;
   /** Runs after the daemon stopped, e.g. to close the demo API. */
   onStopped?: () => Promise<void>;
 }
@@ -26,7 +29,8 @@ export async function serveUntilSignal(options: ServeOptions): Promise<0> {
   const logger: Logger = createLogger({ level: options.logLevel, redactor });
   const apiToken = options.env.STEPWATCH_API_TOKEN;
   const maxConcurrentRuns = maxConcurrentRunsOption(options.env.STEPWATCH_MAX_CONCURRENT_RUNS);
-  const daemon: Daemon = await startDaemon({ ...options, logger, redactor, ...(apiToken ? { apiToken } : {}), ...(maxConcurrentRuns ? { maxConcurrentRuns } : {}) });
+  const loadTimeoutMs = loadTimeoutOption(options.env.STEPWATCH_LOAD_TIMEOUT_SECONDS);
+  const daemon: Daemon = await startDaemon({ ...options, logger, redactor, ...(apiToken ? { apiToken } : {}), ...(maxConcurrentRuns ? { maxConcurrentRuns } : {}), ...(loadTimeoutMs ? { loadTimeoutMs } : {}) });
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));

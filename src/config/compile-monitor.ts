@@ -69,7 +69,7 @@ export function compileMonitor(source: SourceDocument, env: NodeJS.ProcessEnv): 
   checkStepCredentials(steps, ctx, env, fileValues);
   const dependencies = fileValues.paths;
   if (ctx.diagnostics.length > 0) return { name: raw.name, dependencies, diagnostics: ctx.diagnostics.sort((a, b) => a.line - b.line || a.col - b.col) };
-  const position = diagnosticAt(source, ['name'], '');
+  const position = source.namePosition ? { file: source.file, ...source.namePosition } : diagnosticAt(source, ['name'], '');
   return {
     name: raw.name,
     diagnostics: [],
@@ -83,6 +83,7 @@ export function compileMonitor(source: SourceDocument, env: NodeJS.ProcessEnv): 
       retries: raw.retries ?? 0,
       labels: raw.labels ?? {},
       enabled: raw.enabled ?? true,
+      ...(raw.locations ? { locations: raw.locations } : {}),
       steps: steps as Step[],
       source: { file: position.file, line: position.line, col: position.col },
       revision: createHash('sha256').update(JSON.stringify(source.value)).digest('base64url').slice(0, 16),

@@ -145,6 +145,8 @@ const Step = Type.Object(
 );
 
 export const MONITOR_NAME_PATTERN = '^[a-z0-9][a-z0-9_.-]*$';
+/** Location names (STEPWATCH_LOCATION, `locations`): the `location` label in cluster mode. */
+export const LOCATION_NAME_PATTERN = '^[a-z0-9][a-z0-9_.-]*$';
 
 export const MonitorSchema = Type.Object(
   {
@@ -156,6 +158,13 @@ export const MonitorSchema = Type.Object(
     retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 10, default: 0 })),
     labels: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Constant labels on stepwatch_monitor_info.' })),
     enabled: Type.Optional(Type.Boolean({ default: true })),
+    locations: Type.Optional(
+      Type.Array(Type.String({ pattern: LOCATION_NAME_PATTERN }), {
+        minItems: 1,
+        uniqueItems: true,
+        description: 'Cluster mode: the locations (STEPWATCH_LOCATION) that run this monitor; default every location. Ignored by a single instance.',
+      }),
+    ),
     steps: Type.Array(Step, { minItems: 1 }),
   },
   { additionalProperties: false, title: 'stepwatch monitor' },

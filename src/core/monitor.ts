@@ -17,6 +17,8 @@ export interface Monitor {
   retries: number;
   labels: Record<string, string>;
   enabled: boolean;
+  /** Cluster mode: the locations that run it; absent means every location. */
+  locations?: string[];
   steps: Step[];
   source: SourceRef;
   /** A digest of the monitor's document as written: changes whenever its definition does. */

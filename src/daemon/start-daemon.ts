@@ -13,10 +13,14 @@ import { RunLimiter } from '../schedule/run-limiter.js';
 import { SchedulerMetrics } from '../metrics/scheduler-metrics.js';
 import { watchMonitors } from '../schedule/watch-monitors.js';
 import { buildApp } from '../server/app.js';
-import { StatusStore } from '../status/status-store.js';
+import { DEFAULT_HISTORY, StatusStore } from '../status/status-store.js';
 import { FileOutcomeStore } from '../outcomes/file-outcome-store.js';
 import { openOAuth2Services } from '../oauth2/oauth2-services.js';
 import { LoopDelayMeter } from '../run/loop-delay.js';
+import type { Monitor } from '../core/monitor.js';
+import type { MonitorCounts } from '../config/catalog.js';
+import { openCluster } from '../cluster/start-cluster.js';
+import type { ClusterSettings } from '../cluster/cluster-settings.js';
 
 export interface DaemonOptions {
   monitorPaths: string[];
@@ -35,6 +39,10 @@ export interface DaemonOptions {
   historySize?: number;
   /** At most this many runs at once across all monitors (STEPWATCH_MAX_CONCURRENT_RUNS); the rest queue. */
   maxConcurrentRuns?: number;
+  /** How long one monitor file may take to load (STEPWATCH_LOAD_TIMEOUT_SECONDS); default 10 s. */
+  loadTimeoutMs?: number;
+  /** Cluster mode (STEPWATCH_DATABASE_URL and friends); without it, one instance as always. */
+  cluster?: ClusterSettings;
 }
 
 export interface Daemon {
@@ -56,15 +64,42 @@ export const DEFAULT_MAX_CONCURRENT_RUNS = 100;
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const { logger, redactor, env } = options;
   const registry = new Registry();
+  // First, before a port is bound or a tick runs: a database that cannot be used stops the start here.
+  const cluster = options.cluster
+    ? await openCluster(options.cluster, {
+        registry,
+        logger,
+        historySize: options.historySize ?? DEFAULT_HISTORY,
+        onSkipped: (monitor) => observer.runSkipped(monitor),
+        onRunHereChanged: () => applySeries(),
+      })
+    : undefined;
+  // A start that fails after the cluster opened must not leave its heartbeat and pools behind.
+  const guard = <T>(step: Promise<T>): Promise<T> => step.catch(async (error: unknown) => {
+    await cluster?.stop();
+    throw error;
+  });
   const outcomes = new FileOutcomeStore(options.dataDir, { onError: (error, message) => logger.warn({ err: error }, message) });
   // The scheduler is built below, after the observers it feeds; render() asks it only once serving.
-  const metrics = new MetricsObserver(registry, { nextRun: (name) => scheduler.nextRun(name), onOutcome: (outcome) => outcomes.record(outcome) });
-  const status = new StatusStore(options.historySize);
+  const metrics = new MetricsObserver(registry, {
+    nextRun: (name) => scheduler.nextRun(name),
+    onOutcome: (outcome) => outcomes.record(outcome),
+    ...(cluster ? { constantLabels: { location: cluster.settings.location } } : {}),
+  });
+  const status = cluster ? cluster.history : new StatusStore(options.historySize);
   const observer = combineObservers([metrics, status, logObserver(logger)], (error) => logger.error({ err: error }, 'run observer failed'));
-  const catalog = new Catalog(options.monitorPaths, env);
-  const oauth2 = await openOAuth2Services(options.dataDir);
+  const catalog = new Catalog(options.monitorPaths, env, options.loadTimeoutMs ? { loadTimeoutMs: options.loadTimeoutMs } : {});
+  const oauth2 = await guard(openOAuth2Services(options.dataDir, cluster?.tokenStore));
+  // Cluster mode: each instance exports the series of the monitors it runs, and follows them as they move.
+  let loaded: { monitors: Monitor[]; counts: MonitorCounts; ok: boolean } = { monitors: [], counts: { active: 0, invalid: 0, disabled: 0 }, ok: true };
+  const applySeries = () => {
+    const here = cluster?.runHere();
+    metrics.configLoaded(here ? loaded.monitors.filter((monitor) => here.has(monitor.name)) : loaded.monitors, loaded.counts, loaded.ok);
+  };
+  // Each run says whether stepwatch's own event loop was late while it ran (run/loop-delay.ts).
   const loopDelay = new LoopDelayMeter().start();
   const scheduler = new Scheduler({
+    ...(cluster ? { gate: cluster.gate } : {}),
     run: (monitor) => runMonitor(monitor, { observer, redactor, env, oauth2, loopDelay }),
     observer,
     limiter: new RunLimiter(options.maxConcurrentRuns ?? DEFAULT_MAX_CONCURRENT_RUNS),
@@ -73,8 +108,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   });
   const warnedShort = new Set<string>();
   let ready = false;
-  const app = buildApp({ metrics, isReady: () => ready, views: { monitors: catalog, status, control: scheduler, ...(options.apiToken ? { apiToken: options.apiToken } : {}) } });
-  await app.listen({ host: options.host, port: options.port });
+  const app = buildApp({ metrics, isReady: () => ready, ...(cluster ? { notReady: () => cluster.problem() } : {}), views: { monitors: catalog, status, control: scheduler, ...(options.apiToken ? { apiToken: options.apiToken } : {}) } });
+  await guard(app.listen({ host: options.host, port: options.port }));
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
@@ -109,16 +144,19 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       warnedShort.add(name);
       logger.warn({ variable: name }, SHORT_SECRET_WARNING);
     }
-    metrics.configLoaded(monitors, catalog.counts(), catalog.lastReloadSuccessful);
     const names = new Set(monitors.map((monitor) => monitor.name));
+    await cluster?.setMonitors(monitors);
+    loaded = { monitors, counts: catalog.counts(), ok: catalog.lastReloadSuccessful };
+    applySeries();
     status.retain(names);
     outcomes.retain(names);
-    if (initial) {
+    // A restored outcome is this process's; in cluster mode another instance may have run the monitor since.
+    if (initial && !cluster) {
       // Before the first tick, so a run continues the restored count of failures in a row.
       const restored = metrics.restore(lastOutcomes);
       if (restored > 0) logger.info({ monitors: restored }, 'last outcomes restored');
     }
-    scheduler.sync(monitors);
+    scheduler.sync(cluster ? monitors.filter(cluster.runsInLocation) : monitors);
     // Only a load with no invalid file tells which monitors exist (an unreadable file may hold
     // one whose name is unknown): then the tokens of the others are spent secrets.
     if (catalog.invalid().length === 0) {
@@ -130,7 +168,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     }
     logger.info({ ...catalog.counts(), reloadSuccessful: catalog.lastReloadSuccessful }, initial ? 'monitors loaded' : 'monitors reloaded');
   };
-  await reload(true);
+  await guard(reload(true));
   ready = true;
   const stopWatching = watchMonitors(
     () =>
@@ -150,6 +188,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       stopWatching();
       const drained = await scheduler.stop(graceMs);
       loopDelay.stop();
+      await cluster?.stop();
       await outcomes.close();
       await app.close();
       return drained;

@@ -4,6 +4,8 @@ import type { Monitor } from '../core/monitor.js';
 import type { RunResult } from '../core/results.js';
 import type { RunObserver } from '../run/observer.js';
 import type { RunLimiter } from './run-limiter.js';
+import { ALONE } from './tick-gate.js';
+import type { ManualRun, TickGate } from './tick-gate.js';
 
 /** Listens to the scheduler itself: when runs really start (after any wait for a slot), and end. */
 export interface SchedulerObserver {
@@ -22,6 +24,8 @@ export interface SchedulerDeps {
   /** A global limit on runs in flight (STEPWATCH_MAX_CONCURRENT_RUNS); without it every due run starts at once. */
   limiter?: RunLimiter;
   schedulerObserver?: SchedulerObserver;
+  /** Asked before each tick and manual run; without it every tick runs here (one instance). */
+  gate?: TickGate;
   now?: () => number;
 }
 
@@ -70,6 +74,15 @@ export class Scheduler {
   /** Starts a run now unless one is in progress; `undefined` means it was not started. */
   trigger(name: string): Promise<RunResult | undefined> | undefined {
     return this.launch(name, undefined);
+  }
+
+  /** A run on demand, through the gate: in cluster mode it never overlaps a run of the monitor elsewhere. */
+  async requestRun(name: string): Promise<ManualRun> {
+    if (this.stopped) return { refused: 'shutting_down' };
+    const monitor = this.monitors.get(name);
+    if (!monitor) return { refused: 'not_in_location' };
+    if (this.inFlight.has(name)) return { refused: 'in_progress' };
+    return (this.deps.gate ?? ALONE).manual(monitor, (m) => this.launch(m.name, undefined));
   }
 
   private launch(name: string, scheduledAt: Date | undefined): Promise<RunResult | undefined> | undefined {
@@ -186,13 +199,16 @@ export class Scheduler {
 
   private tick(names: Set<string>, scheduledAt: Date): void {
     if (this.stopped) return;
+    const due: Monitor[] = [];
     for (const name of names) {
       const monitor = this.monitors.get(name);
       if (!monitor) continue;
       this.deps.onTick?.(monitor, scheduledAt);
       if (this.inFlight.has(name)) this.deps.observer?.runSkipped?.(monitor);
-      else void this.launch(name, scheduledAt);
+      else due.push(monitor);
     }
+    // One question per tick for all its monitors: in cluster mode, one batched claim.
+    if (due.length > 0) (this.deps.gate ?? ALONE).admit(due, scheduledAt, (monitor) => this.launch(monitor.name, scheduledAt));
   }
 }
 

@@ -11,6 +11,8 @@ import { sendError } from './errors.js';
 export interface AppDeps {
   metrics: MetricsSource;
   isReady: () => boolean;
+  /** Cluster mode: why the instance is not ready although loaded (the database is away). */
+  notReady?: () => string | undefined;
   /** The monitors, their recent runs and the run control, for the JSON API and the status page. */
   views?: ApiDeps;
 }
@@ -19,7 +21,7 @@ export interface AppDeps {
 export function buildApp(deps: AppDeps): FastifyInstance {
   // Requests are not logged: scrapes every few seconds would drown the run logs.
   const app = Fastify({ logger: false });
-  healthRoutes(app, deps.isReady);
+  healthRoutes(app, deps.isReady, deps.notReady);
   metricsRoutes(app, deps.metrics);
   if (deps.views) {
     apiRoutes(app, deps.views);

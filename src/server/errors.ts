@@ -9,6 +9,9 @@ export const API_ERRORS = {
   MONITOR_DISABLED: { status: 409, message: (name: string) => `monitor '${name}' is disabled` },
   // 503, not 409: nothing is wrong with the request or the monitor; another instance (or this one after its restart) can run it.
   SHUTTING_DOWN: { status: 503, message: () => 'stepwatch is shutting down and starts no new runs; retry once it is back' },
+  // Cluster mode: the instance cannot claim the run in the database; another instance may.
+  DATABASE_UNAVAILABLE: { status: 503, message: () => 'the cluster database cannot be reached from this instance; retry, or ask another instance' },
+  NOT_IN_LOCATION: { status: 409, message: (name: string) => `monitor '${name}' does not run in this instance's location (its locations field)` },
   NOT_FOUND: { status: 404, message: (path: string) => `nothing at ${path}` },
 } as const;
 

@@ -1,7 +1,8 @@
 import type { Monitor } from '../core/monitor.js';
 import type { RunResult } from '../core/results.js';
 import type { InvalidDocument } from '../config/catalog.js';
-import type { StatusStore } from '../status/status-store.js';
+import type { RecordedRun, RunHistory } from '../status/run-history.js';
+import type { ManualRun } from '../schedule/tick-gate.js';
 import { availability } from '../status/history-insights.js';
 import type { AvailabilityFigures } from '../status/history-insights.js';
 
@@ -15,6 +16,8 @@ export interface MonitorDirectory {
 /** What the server needs from the scheduler. */
 export interface RunControl {
   trigger(name: string): Promise<RunResult | undefined> | undefined;
+  /** A run on demand through the tick gate (the daemon's scheduler has it); preferred over trigger when present. */
+  requestRun?(name: string): Promise<ManualRun>;
   isRunning(name: string): boolean;
   /** True while stepwatch is shutting down: no run starts any more. */
   isStopped(): boolean;
@@ -44,6 +47,9 @@ export interface MonitorSummary {
 }
 
 export interface RunView {
+  /** Cluster mode: the instance and location that ran it. */
+  instance?: string;
+  location?: string;
   startedAt: string;
   durationMs: number;
   passed: boolean;
@@ -56,9 +62,11 @@ export interface RunView {
   steps: RunResult['steps'];
 }
 
-export function runView(result: RunResult): RunView {
+export function runView(result: RecordedRun): RunView {
   const failed = result.steps.find((step) => step.status === 'failed');
   return {
+    ...(result.instance !== undefined ? { instance: result.instance } : {}),
+    ...(result.location !== undefined ? { location: result.location } : {}),
     startedAt: new Date(result.startedAt).toISOString(),
     durationMs: Math.round(result.durationMs * 1000) / 1000,
     passed: result.passed,
@@ -70,7 +78,7 @@ export function runView(result: RunResult): RunView {
   };
 }
 
-export function monitorState(monitor: Monitor, status: StatusStore): MonitorState {
+export function monitorState(monitor: Monitor, status: RunHistory): MonitorState {
   const last = status.last(monitor.name);
   return !monitor.enabled ? 'disabled' : !last ? 'pending' : last.passed ? 'passing' : 'failing';
 }
@@ -93,7 +101,7 @@ export interface OverviewPage {
  * Orders every monitor by state (failing first) and summarises only the requested page's, so a
  * page costs the same with a hundred monitors as with ten thousand.
  */
-export function overviewOf(monitors: readonly Monitor[], status: StatusStore, control: RunControl, page: number, now = Date.now()): OverviewPage {
+export function overviewOf(monitors: readonly Monitor[], status: RunHistory, control: RunControl, page: number, now = Date.now()): OverviewPage {
   const ranked = monitors.map((monitor) => ({ monitor, state: monitorState(monitor, status) }));
   const failing = ranked.filter((entry) => entry.state === 'failing').length;
   ranked.sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || (a.monitor.name < b.monitor.name ? -1 : a.monitor.name > b.monitor.name ? 1 : 0));
@@ -106,7 +114,7 @@ export function overviewOf(monitors: readonly Monitor[], status: StatusStore, co
 /** How many recent runs the strip and the sparkline show. */
 export const RECENT_RUNS_SHOWN = 30;
 
-export function summarize(monitor: Monitor, status: StatusStore, control: RunControl, now = Date.now()): MonitorSummary {
+export function summarize(monitor: Monitor, status: RunHistory, control: RunControl, now = Date.now()): MonitorSummary {
   const last = status.last(monitor.name);
   const kept = status.recent(monitor.name);
   const recent = kept.slice(0, RECENT_RUNS_SHOWN);

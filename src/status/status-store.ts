@@ -3,6 +3,7 @@ import type { RunResult } from '../core/results.js';
 import type { RunObserver } from '../run/observer.js';
 import { redactRun } from '../redaction/redact-run.js';
 import { RunRecords } from './run-records.js';
+import type { RunHistory } from './run-history.js';
 
 export const DEFAULT_HISTORY = 100;
 /** Response excerpts (up to 4 KiB each) are kept for this many of a monitor's latest failed runs only. */
@@ -14,7 +15,7 @@ export const EXCERPTS_KEPT = 5;
  * excerpts only on the latest few failures. A run is kept as its redacted view (messages and
  * excerpts, which only failures have), so the API and the page only ever read redacted runs.
  */
-export class StatusStore implements RunObserver {
+export class StatusStore implements RunObserver, RunHistory {
   private readonly runs = new Map<string, RunRecords>();
   private readonly skipped = new Map<string, number>();
 

@@ -23,7 +23,7 @@ describe('stepwatch validate', () => {
     assert.equal(result.code, 2);
     assert.deepEqual(result.stdout.trim().split('\n'), [
       "invalid/bad-timezone.yaml:3:11: unknown time zone 'Europe/Atlantis'; use an IANA name such as Europe/Berlin or UTC",
-      "invalid/unknown-field.yaml:3:1: unknown field 'retires' in the monitor; did you mean 'retries'? (allowed: name, description, schedule, timezone, timeout, retries, labels, enabled, steps)",
+      "invalid/unknown-field.yaml:3:1: unknown field 'retires' in the monitor; did you mean 'retries'? (allowed: name, description, schedule, timezone, timeout, retries, labels, enabled, locations, steps)",
       '2 problems in 2 invalid monitor documents; 0 valid',
     ]);
     assert.equal(result.stderr, '');

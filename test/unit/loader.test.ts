@@ -40,7 +40,7 @@ const INVALID: Record<string, string[]> = {
   'missing-steps.yaml': ["1:1: the monitor is missing the required field 'steps'"],
   'misspelled-operator.yaml': ["8:25: unknown field 'equal' in steps[0].assert.jsonpath.$.token_type; did you mean 'equals'? (allowed: equals, notEquals, contains, notContains, matches, exists, lessThan, greaterThan, oneOf)"],
   'no-action.yaml': ["4:5: step 'Call' needs an action: add a request: block with at least a url, or an oauth2: block"],
-  'unknown-field.yaml': ["3:1: unknown field 'retires' in the monitor; did you mean 'retries'? (allowed: name, description, schedule, timezone, timeout, retries, labels, enabled, steps)"],
+  'unknown-field.yaml': ["3:1: unknown field 'retires' in the monitor; did you mean 'retries'? (allowed: name, description, schedule, timezone, timeout, retries, labels, enabled, locations, steps)"],
   'unknown-namespace.yaml': ["5:46: unknown template namespace 'secret' in <<secret.path>>; use env.NAME, custom.name or file.path"],
   'wrong-type.yaml': ['7:24: steps[0].request.followRedirects must be true or false, got string "sometimes"'],
   'yaml-syntax.yaml': ['6:1: YAML syntax: Flow map in block collection must be sufficiently indented and end with a }'],
@@ -177,5 +177,49 @@ describe('the loader on valid monitor files', () => {
     assert.match(invalid?.file ?? '', /several-documents\.yml$/);
     assert.match(invalid?.diagnostics[0]?.message ?? '', /^monitor name 'first' is already used at .*duplicate-name\.yaml:1:7; names must be unique across all files$/);
     assert.equal(catalog.monitors().filter((m) => m.name === 'first').length, 1);
+  });
+});
+
+describe('the catalog reloading files whose bytes did not change', () => {
+  const monitorWithSecret = 'name: cached\nschedule: "0 0 1 1 *"\nsteps:\n  - name: Ping\n    request:\n      url: "http://127.0.0.1:1/"\n      headers: { X-Key: "<<file.secret.txt>>" }\n';
+
+  it('does not compile a touched file again: the same monitor stays in force', async () => {
+    const { mkdtempSync, rmSync, utimesSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(path.join(tmpdir(), 'stepwatch-cache-'));
+    try {
+      const file = path.join(dir, 'm.yaml');
+      writeFileSync(path.join(dir, 'secret.txt'), 'one');
+      writeFileSync(file, monitorWithSecret);
+      const catalog = new Catalog([dir], {});
+      await catalog.refresh();
+      const [before] = catalog.monitors();
+      utimesSync(file, new Date(), new Date(Date.now() + 60_000));
+      assert.equal(await catalog.refresh(), false, 'nothing changed');
+      assert.deepEqual([...catalog.lastReadFiles], []);
+      assert.equal(catalog.monitors()[0], before, 'the very same compiled monitor');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('compiles a file again when a file its templates read changed, even if its own bytes did not', async () => {
+    const { mkdtempSync, rmSync, utimesSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(path.join(tmpdir(), 'stepwatch-cache-'));
+    try {
+      const file = path.join(dir, 'm.yaml');
+      writeFileSync(path.join(dir, 'secret.txt'), 'one');
+      writeFileSync(file, monitorWithSecret);
+      const catalog = new Catalog([dir], {});
+      await catalog.refresh();
+      assert.equal(catalog.monitors()[0]?.fileValues?.file('secret.txt'), 'one');
+      writeFileSync(path.join(dir, 'secret.txt'), 'two!');
+      utimesSync(file, new Date(), new Date(Date.now() + 60_000));
+      assert.equal(await catalog.refresh(), true);
+      assert.equal(catalog.monitors()[0]?.fileValues?.file('secret.txt'), 'two!');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,7 +3,10 @@ import type { OAuth2Action, Step } from '../../core/monitor.js';
 import { formatDiagnostic } from '../../config/diagnostics.js';
 import { AuthorizeError, authorizeWithPkce } from '../../oauth2/authorize-flow.js';
 import { FileRefreshTokenStore } from '../../oauth2/file-refresh-token-store.js';
+import { clusterSettings } from '../../cluster/cluster-settings.js';
+import { openClusterTokenStore } from '../../cluster/open-token-store.js';
 import { tokenSlot } from '../../oauth2/refresh-token-store.js';
+import type { RefreshTokenStore } from '../../oauth2/refresh-token-store.js';
 import { MissingValueError, render } from '../../templating/template.js';
 import type { Resolve, Template } from '../../templating/template.js';
 import { loadedValue } from '../../templating/loaded-values.js';
@@ -56,23 +59,27 @@ Exit codes: 0 stored, 1 the flow failed, 2 usage or configuration error.`,
       // after the user approved, and as a crash.
       const authorizeUrl = httpUrl('authorizeUrl', fill(spec.authorizeUrl));
       const tokenUrl = httpUrl('tokenUrl', fill(spec.tokenUrl));
-      const store = new FileRefreshTokenStore(String(values['data-dir'] ?? defaults.dataDir));
-      await store.check();
-      const result = await authorizeWithPkce(
-        {
-          authorizeUrl,
-          tokenUrl,
-          redirectUri: fill(spec.redirectUri),
-          ...renderClient(spec, resolve, new Redactor()),
-          ...(spec.scope ? { scope: fill(spec.scope) } : {}),
-          authorizeParams: spec.authorizeParams.map(([key, value]): [string, string] => [key, fill(value)]),
-          timeoutMs,
-        },
-        (url) => io.stdout(`Open this URL in a browser and approve access:\n\n  ${url}\n\nWaiting for the redirect (${Math.round(timeoutMs / 1000)} s)...\n`),
-      );
-      await store.put(tokenSlot(monitor.name, step.name), result.refreshToken);
-      io.stdout(`Stored a refresh token for ${monitor.name} / ${step.name}${result.scope ? ` (scope: ${result.scope})` : ''} in ${store.file}.\n`);
-      return 0;
+      const { store, where, close } = await openStore(io.env, String(values['data-dir'] ?? defaults.dataDir));
+      try {
+        await store.check();
+        const result = await authorizeWithPkce(
+          {
+            authorizeUrl,
+            tokenUrl,
+            redirectUri: fill(spec.redirectUri),
+            ...renderClient(spec, resolve, new Redactor()),
+            ...(spec.scope ? { scope: fill(spec.scope) } : {}),
+            authorizeParams: spec.authorizeParams.map(([key, value]): [string, string] => [key, fill(value)]),
+            timeoutMs,
+          },
+          (url) => io.stdout(`Open this URL in a browser and approve access:\n\n  ${url}\n\nWaiting for the redirect (${Math.round(timeoutMs / 1000)} s)...\n`),
+        );
+        await store.put(tokenSlot(monitor.name, step.name), result.refreshToken);
+        io.stdout(`Stored a refresh token for ${monitor.name} / ${step.name}${result.scope ? ` (scope: ${result.scope})` : ''} in ${where}.\n`);
+        return 0;
+      } finally {
+        await close();
+      }
     } catch (error) {
       if (error instanceof AuthorizeError || error instanceof AssertionKeyError) {
         io.stderr(`stepwatch authorize: ${error.message}\n`);
@@ -83,6 +90,14 @@ Exit codes: 0 stored, 1 the flow failed, 2 usage or configuration error.`,
     }
   },
 };
+
+/** With STEPWATCH_DATABASE_URL the token goes where the cluster's instances read it; else to the data folder. */
+async function openStore(env: NodeJS.ProcessEnv, dataDir: string): Promise<{ store: RefreshTokenStore; where: string; close(): Promise<void> }> {
+  const cluster = clusterSettings(env);
+  if (cluster) return openClusterTokenStore(cluster);
+  const store = new FileRefreshTokenStore(dataDir);
+  return { store, where: store.file, close: async () => {} };
+}
 
 function httpUrl(field: string, value: string): string {
   const url = URL.canParse(value) ? new URL(value) : undefined;

@@ -3,6 +3,7 @@ import { UsageError } from '../cli-error.js';
 import { envDefaults, historyOption, logLevelOption, parseCommandArgs, portOption } from '../options.js';
 import { serveUntilSignal } from '../serve.js';
 import { monitorPathProblem } from '../path-problems.js';
+import { clusterSettings } from '../../cluster/cluster-settings.js';
 
 export const DEFAULT_PORT = 9464;
 
@@ -18,7 +19,12 @@ good version running. SIGTERM or SIGINT stops scheduling, lets runs in progress 
 (up to 30 s) and exits 0.
 Defaults: $STEPWATCH_MONITORS or ./monitors, $STEPWATCH_HOST or 127.0.0.1,
 $STEPWATCH_PORT or ${DEFAULT_PORT}, $STEPWATCH_DATA_DIR or ./data, $STEPWATCH_LOG_LEVEL or info,
-$STEPWATCH_MAX_CONCURRENT_RUNS or 100 runs at once (due runs beyond it wait for a slot).`,
+$STEPWATCH_MAX_CONCURRENT_RUNS or 100 runs at once (due runs beyond it wait for a slot),
+$STEPWATCH_LOAD_TIMEOUT_SECONDS or 10 s for one monitor file to load (then it is invalid).
+Cluster mode (docs/cluster.md): $STEPWATCH_DATABASE_URL (postgres://...) keeps history and refresh
+tokens in PostgreSQL and shares the monitors with every instance on it; $STEPWATCH_LOCATION
+(default 'default'), $STEPWATCH_INSTANCE (default host name and process id),
+$STEPWATCH_HISTORY_DAYS (default 14).`,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('start', args, {
       monitors: { type: 'string' },
@@ -31,6 +37,7 @@ $STEPWATCH_MAX_CONCURRENT_RUNS or 100 runs at once (due runs beyond it wait for 
     const defaults = envDefaults(io.env);
     const monitors = String(values.monitors ?? defaults.monitors);
     // Checked before anything starts: a bad path must not leave a server up with nothing scheduled.
+    const cluster = clusterSettings(io.env);
     const problem = await monitorPathProblem(monitors);
     if (problem) throw new UsageError(`cannot use the monitors path: ${problem} (set --monitors or STEPWATCH_MONITORS)`);
     return serveUntilSignal({
@@ -41,6 +48,7 @@ $STEPWATCH_MAX_CONCURRENT_RUNS or 100 runs at once (due runs beyond it wait for 
       dataDir: String(values['data-dir'] ?? defaults.dataDir),
       historySize: historyOption(values.history as string | undefined),
       env: io.env,
+      ...(cluster ? { cluster } : {}),
     });
   },
 };

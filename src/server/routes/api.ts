@@ -1,6 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { RunResult } from '../../core/results.js';
 import type { FastifyInstance } from 'fastify';
-import type { StatusStore } from '../../status/status-store.js';
+import type { RunHistory } from '../../status/run-history.js';
+import type { ManualRefusal } from '../../schedule/tick-gate.js';
+import type { ApiErrorCode } from '../errors.js';
 import { renderJson } from '../../report/json-report.js';
 import { sendError } from '../errors.js';
 import { incidents } from '../../status/history-insights.js';
@@ -9,11 +12,18 @@ import type { MonitorDirectory, RunControl } from '../monitor-views.js';
 
 export interface ApiDeps {
   monitors: MonitorDirectory;
-  status: StatusStore;
+  status: RunHistory;
   control: RunControl;
   /** The bearer token that guards POST .../run; the endpoint is off while it is unset. */
   apiToken?: string;
 }
+
+const REFUSALS: Record<ManualRefusal, ApiErrorCode> = {
+  in_progress: 'RUN_IN_PROGRESS',
+  shutting_down: 'SHUTTING_DOWN',
+  database_unavailable: 'DATABASE_UNAVAILABLE',
+  not_in_location: 'NOT_IN_LOCATION',
+};
 
 /** Compares in constant time; hashing first makes the lengths equal, so length leaks nothing either. */
 function tokenMatches(given: string, expected: string): boolean {
@@ -47,8 +57,15 @@ export function apiRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const monitor = deps.monitors.get(request.params.name);
     if (!monitor) return sendError(reply, 'MONITOR_NOT_FOUND', request.params.name);
     if (!monitor.enabled) return sendError(reply, 'MONITOR_DISABLED', monitor.name);
-    const run = deps.control.trigger(monitor.name);
-    if (!run) return sendError(reply, deps.control.isStopped() ? 'SHUTTING_DOWN' : 'RUN_IN_PROGRESS', monitor.name);
+    let run: Promise<RunResult | undefined> | undefined;
+    if (deps.control.requestRun) {
+      const outcome = await deps.control.requestRun(monitor.name);
+      if ('refused' in outcome) return sendError(reply, REFUSALS[outcome.refused], monitor.name);
+      run = outcome.run;
+    } else {
+      run = deps.control.trigger(monitor.name);
+      if (!run) return sendError(reply, deps.control.isStopped() ? 'SHUTTING_DOWN' : 'RUN_IN_PROGRESS', monitor.name);
+    }
     const result = await run;
     if (!result) throw new Error(`the run of ${monitor.name} failed inside stepwatch; see the logs`);
     return reply.type('application/json; charset=utf-8').send(renderJson([result]));

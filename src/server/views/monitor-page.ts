@@ -79,7 +79,7 @@ function duration(valueMs: number): string {
 
 function runSection(run: RunView, now: number): Html {
   return html`<section class="run" aria-label="${`run at ${run.startedAt}`}">
-<h4>${badge(run.passed ? 'passed' : 'failed')} ${run.startedAt} <span class="muted">(${ago(run.startedAt, now)}, ${ms(run.durationMs)}${run.attempts > 1 ? `, ${run.attempts} attempts` : ''})</span></h4>
+<h4>${badge(run.passed ? 'passed' : 'failed')} ${run.startedAt} <span class="muted">(${ago(run.startedAt, now)}, ${ms(run.durationMs)}${run.attempts > 1 ? `, ${run.attempts} attempts` : ''}${run.instance !== undefined ? `, on ${run.instance} in ${run.location ?? ''}` : ''})</span></h4>
 <div class="table-wrap"><table>
 <thead><tr><th scope="col">Step</th><th scope="col">Result</th><th scope="col">HTTP</th><th scope="col">Latency</th><th scope="col" class="optional">Phases (dns / connect / tls / ttfb / transfer)</th></tr></thead>
 <tbody>${run.steps.map(

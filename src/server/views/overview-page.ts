@@ -42,7 +42,7 @@ export function overviewPage(overview: OverviewPage, invalid: InvalidDocument[],
     (m) => html`<tr>
 <td>${badge(m.state)}</td>
 <td><a href="/monitors/${encodeURIComponent(m.name)}">${m.name}</a>${m.description ? html`<div class="muted description">${m.description}</div>` : ''}</td>
-<td class="optional">${m.lastRun ? ago(m.lastRun.startedAt, now) : 'not run yet'}</td>
+<td class="optional">${m.lastRun ? ago(m.lastRun.startedAt, now) : 'not run yet'}${m.lastRun?.instance !== undefined ? html`<div class="muted">${m.lastRun.instance} (${m.lastRun.location ?? ''})</div>` : ''}</td>
 <td>${m.availability.history.runs > 0 ? percent(m.availability.history) : ''}</td>
 <td class="optional">${strip(m.recent)}${sparkline(m.recentDurationsMs.map((durationMs, i) => ({ durationMs, passed: m.recent[i] ?? true })).reverse())}</td>
 <td>${m.lastRun?.failedStep ? html`<strong>${m.lastRun.failedStep}</strong> <span class="muted">(${m.lastRun.reason})</span>` : ''}</td>

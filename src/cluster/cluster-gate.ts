@@ -1,0 +1,152 @@
+import type { Logger } from 'pino';
+import type { Monitor } from '../core/monitor.js';
+import type { ManualRun, StartRun, TickGate } from '../schedule/tick-gate.js';
+import type { Claims } from './claims.js';
+import type { DatabaseHealth } from './database-health.js';
+import type { Placements } from './placements.js';
+
+/** How long a standby waits for a tick's owner to claim it before claiming it itself. */
+export const STANDBY_GRACE_MS = 2_000;
+/**
+ * A claim answered later than this after it was sent is not acted on: the instance was paused
+ * (SIGSTOP, a long GC, a frozen VM) or its link to the database stalled, and the tick is too old
+ * to run without colliding with the next one. The tick is lost, never run late or twice.
+ */
+export const CLAIM_FRESH_MS = 1_500;
+/** Leases of ended runs are given back in one statement per this interval. */
+const RELEASE_EVERY_MS = 250;
+/** Beyond the run's own bound (timeout × attempts): the lease outlives a run that ends late. */
+const LEASE_MARGIN_MS = 5_000;
+
+export interface ClusterGateDeps {
+  claims: Claims;
+  placements: Placements;
+  health: DatabaseHealth;
+  logger: Logger;
+  /** A tick this instance claimed but did not run (a run of the monitor was going here or elsewhere). */
+  onSkipped: (monitor: Monitor) => void;
+  /** This instance is about to run a monitor it does not own (a standby's claim, a manual run): its series must exist first. */
+  onAdopted: (monitor: Monitor) => void;
+  now?: () => number;
+  graceMs?: number;
+}
+
+/** How long a monitor's run may hold its lease. */
+export function leaseBudgetMs(monitor: Monitor): number {
+  return monitor.timeoutMs * (monitor.retries + 1) + LEASE_MARGIN_MS;
+}
+
+/**
+ * The cluster's tick gate: the owner of a monitor (rendezvous over the live members) claims each
+ * tick when it comes, in one statement for all the monitors of that tick; the standby (next in
+ * rank) claims the same tick after a grace period, which only succeeds when the owner did not:
+ * that is how a dead or paused owner's monitors keep running before the members notice it is gone.
+ */
+export class ClusterGate implements TickGate {
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private releases: Array<{ monitor: string; claimAt: Date }> = [];
+  private readonly releaseTimer: NodeJS.Timeout;
+  private readonly now: () => number;
+  private lateWarned = false;
+
+  constructor(private readonly deps: ClusterGateDeps) {
+    this.now = deps.now ?? Date.now;
+    this.releaseTimer = setInterval(() => void this.flushReleases(), RELEASE_EVERY_MS);
+    this.releaseTimer.unref();
+  }
+
+  admit(due: readonly Monitor[], scheduledAt: Date, start: StartRun): void {
+    // Without the database nothing can be proved: no claim, no run (the heartbeat brings it back).
+    if (!this.deps.health.up) return;
+    const { placements } = this.deps;
+    const owned = due.filter((monitor) => placements.role(monitor.name) === 'owner');
+    const standby = due.filter((monitor) => placements.role(monitor.name) === 'standby');
+    if (owned.length > 0) void this.claimAndStart(owned, scheduledAt, start, false);
+    if (standby.length === 0) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      // Became the owner meanwhile: the owner's path claims the newer ticks; this old one is left alone.
+      const still = standby.filter((monitor) => placements.role(monitor.name) === 'standby');
+      if (still.length > 0 && this.deps.health.up) void this.claimAndStart(still, scheduledAt, start, true);
+    }, this.deps.graceMs ?? STANDBY_GRACE_MS);
+    timer.unref();
+    this.timers.add(timer);
+  }
+
+  async manual(monitor: Monitor, start: StartRun): Promise<ManualRun> {
+    if (!this.deps.health.up) return { refused: 'database_unavailable' };
+    let claimAt: Date | undefined;
+    try {
+      claimAt = await this.deps.claims.claimManual(monitor.name, leaseBudgetMs(monitor));
+    } catch (error) {
+      this.deps.health.failed(error);
+      return { refused: 'database_unavailable' };
+    }
+    if (!claimAt) return { refused: 'in_progress' };
+    const leased = { monitor: monitor.name, claimAt };
+    if (this.deps.placements.role(monitor.name) !== 'owner') this.deps.onAdopted(monitor);
+    const run = start(monitor);
+    if (!run) {
+      this.releases.push(leased);
+      return { refused: 'in_progress' };
+    }
+    void run.finally(() => this.releases.push(leased));
+    return { run };
+  }
+
+  /** Ends the standby timers and gives back the leases of runs that ended. */
+  async stop(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    clearInterval(this.releaseTimer);
+    await this.flushReleases();
+  }
+
+  private async claimAndStart(monitors: readonly Monitor[], scheduledAt: Date, start: StartRun, standby: boolean): Promise<void> {
+    const sentAt = this.now();
+    let won;
+    try {
+      won = await this.deps.claims.claimTicks(monitors.map((monitor) => ({ monitor: monitor.name, budgetMs: leaseBudgetMs(monitor) })), scheduledAt);
+    } catch (error) {
+      // Whether the claim landed is unknown: the tick is not run (at worst it is lost, never doubled).
+      this.deps.health.failed(error);
+      return;
+    }
+    const byName = new Map(monitors.map((monitor) => [monitor.name, monitor]));
+    if (this.now() - sentAt > CLAIM_FRESH_MS) {
+      if (!this.lateWarned) this.deps.logger.warn({ waitedMs: this.now() - sentAt, scheduledAt }, 'claims answered too late (the process was paused or the database stalled); those ticks are not run');
+      this.lateWarned = true;
+      for (const { monitor, leased } of won) if (leased) this.releases.push({ monitor, claimAt: scheduledAt });
+      return;
+    }
+    this.lateWarned = false;
+    for (const { monitor: name, leased } of won) {
+      const monitor = byName.get(name);
+      if (!monitor) continue;
+      if (!leased) {
+        this.deps.onSkipped(monitor);
+        continue;
+      }
+      if (standby) this.deps.onAdopted(monitor);
+      const run = start(monitor);
+      const release = () => this.releases.push({ monitor: name, claimAt: scheduledAt });
+      if (run) void run.finally(release);
+      else {
+        release();
+        this.deps.onSkipped(monitor);
+      }
+    }
+  }
+
+  private async flushReleases(): Promise<void> {
+    if (this.releases.length === 0) return;
+    const batch = this.releases;
+    this.releases = [];
+    try {
+      await this.deps.claims.release(batch);
+    } catch (error) {
+      // An unreleased lease frees itself at its end time, or when this instance goes silent.
+      this.deps.health.failed(error);
+    }
+  }
+}

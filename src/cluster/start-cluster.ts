@@ -1,0 +1,157 @@
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Monitor } from '../core/monitor.js';
+import type { RefreshTokenStore } from '../oauth2/refresh-token-store.js';
+import { Claims } from './claims.js';
+import { ClusterGate } from './cluster-gate.js';
+import { registerClusterMetrics } from './cluster-metrics.js';
+import type { ClusterSettings } from './cluster-settings.js';
+import { ClusterConfigError, databaseLabel } from './cluster-settings.js';
+import { checkConnection, describe, openPool } from './database.js';
+import { DatabaseHealth } from './database-health.js';
+import { HEARTBEAT_MS, Membership } from './membership.js';
+import type { MembersView } from './membership.js';
+import { migrate } from './migrations.js';
+import { PgRefreshTokenStore } from './pg-refresh-token-store.js';
+import { PgRunHistory, pruneRunHistory } from './pg-run-history.js';
+import { Placements } from './placements.js';
+
+const PRUNE_EVERY_MS = 60_000;
+// Any fixed number: only one instance prunes at a time.
+const PRUNE_LOCK = 0x70727565; // 'prue'
+
+export interface ClusterHooks {
+  registry: Registry;
+  logger: Logger;
+  /** Runs per monitor kept in memory for the API and the page. */
+  historySize: number;
+  /** A tick claimed here and not run (a run of the monitor was going). */
+  onSkipped: (monitor: Monitor) => void;
+  /** The monitors run here changed (members came or went, or a standby took a tick): series follow. */
+  onRunHereChanged: () => void;
+}
+
+/** Cluster mode, opened: the pieces the daemon plugs into its seams. */
+export interface Cluster {
+  settings: ClusterSettings;
+  gate: ClusterGate;
+  history: PgRunHistory;
+  tokenStore: RefreshTokenStore;
+  /** Whether this instance's location runs the monitor (its `locations`, default every one). */
+  runsInLocation(monitor: Monitor): boolean;
+  /** The monitors in force (all of them; the cluster keeps those of its location). */
+  setMonitors(monitors: readonly Monitor[]): Promise<void>;
+  /** Monitors whose series this instance exports: the ones it owns, and ones it ran for a silent owner. */
+  runHere(): ReadonlySet<string>;
+  /** Why this instance is not ready (the database is away); undefined while it is. */
+  problem(): string | undefined;
+  /** Stops claiming, writes what is pending, leaves the members and closes the pools. Call after the scheduler drained. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Opens cluster mode: connects, migrates the schema, joins the members, and starts the heartbeat
+ * and pruning. Anything wrong before the first heartbeat throws ClusterConfigError and leaves
+ * nothing open, so `stepwatch start` exits 2 before it binds its port or runs a tick.
+ */
+export async function openCluster(settings: ClusterSettings, hooks: ClusterHooks): Promise<Cluster> {
+  const { logger } = hooks;
+  const onPoolError = (error: Error) => logger.warn({ reason: describe(error) }, 'a cluster database connection failed');
+  const pool = openPool(settings.databaseUrl, 6, onPoolError);
+  // Exchanges hold a connection across the call to the token endpoint: their own pool, so they never starve the claims.
+  const tokenPool = openPool(settings.databaseUrl, 10, onPoolError);
+  const membership = new Membership(pool, settings.instance, settings.location);
+  let view: MembersView;
+  try {
+    await checkConnection(pool, settings.databaseUrl);
+    const applied = await migrate(pool).catch((error: unknown) => {
+      if (error instanceof ClusterConfigError) throw error;
+      throw new ClusterConfigError(`cannot create or migrate the stepwatch tables in ${databaseLabel(settings.databaseUrl)}: ${describe(error)}`);
+    });
+    if (applied.length > 0) logger.info({ versions: applied }, 'cluster database schema migrated');
+    view = await membership.beat();
+  } catch (error) {
+    await Promise.all([pool.end(), tokenPool.end()]);
+    if (error instanceof ClusterConfigError) throw error;
+    throw new ClusterConfigError(`cannot use the database at ${databaseLabel(settings.databaseUrl)}: ${describe(error)}`);
+  }
+
+  const health = new DatabaseHealth(logger);
+  const placements = new Placements(settings.instance);
+  placements.setMembers(view.local);
+  const claims = new Claims(pool, settings.instance, settings.location);
+  const history = new PgRunHistory(pool, settings, hooks.historySize, (error, what) => logger.warn({ reason: describe(error) }, `cluster history: ${what}`));
+  const gate = new ClusterGate({
+    claims,
+    placements,
+    health,
+    logger,
+    onSkipped: hooks.onSkipped,
+    onAdopted: (monitor) => {
+      if (placements.adopt(monitor.name)) hooks.onRunHereChanged();
+    },
+  });
+  registerClusterMetrics(hooks.registry, { membersPerLocation: () => view.perLocation, ownedMonitors: () => placements.owned(), databaseUp: () => health.up });
+  const runsInLocation = (monitor: Monitor) => !monitor.locations || monitor.locations.includes(settings.location);
+
+  let beating = false;
+  const heartbeat = setInterval(() => {
+    if (beating) return;
+    beating = true;
+    membership
+      .beat()
+      .then((next) => {
+        health.answered();
+        view = next;
+        if (placements.setMembers(next.local)) {
+          logger.info({ members: placements.memberList(), owned: placements.owned() }, 'cluster members changed; monitors placed anew');
+          hooks.onRunHereChanged();
+        }
+      })
+      .catch((error: unknown) => health.failed(error))
+      .finally(() => (beating = false));
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+  const pruning = setInterval(() => void prune(pool, settings.historyDays, claims, membership).catch((error: unknown) => logger.warn({ reason: describe(error) }, 'cluster pruning failed; retried in a minute')), PRUNE_EVERY_MS);
+  pruning.unref();
+  history.start();
+  logger.info({ instance: settings.instance, location: settings.location, database: databaseLabel(settings.databaseUrl), members: placements.memberList() }, 'joined the cluster');
+
+  return {
+    settings,
+    gate,
+    history,
+    tokenStore: new PgRefreshTokenStore(tokenPool),
+    runsInLocation,
+    async setMonitors(monitors) {
+      placements.setMonitors(monitors.filter(runsInLocation));
+      await history.track(monitors.map((monitor) => monitor.name)).catch((error: unknown) => logger.warn({ reason: describe(error) }, 'cluster history: reading the latest runs failed; new runs still show'));
+    },
+    runHere: () => placements.runHere(),
+    problem: () => health.reason,
+    async stop() {
+      clearInterval(heartbeat);
+      clearInterval(pruning);
+      await gate.stop();
+      await history.stop();
+      await membership.leave().catch(() => undefined);
+      await Promise.all([pool.end(), tokenPool.end()]);
+    },
+  };
+}
+
+/** One instance at a time (a transaction-level try-lock) deletes what the retention windows left behind. */
+async function prune(pool: pg.Pool, historyDays: number, claims: Claims, membership: Membership): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [PRUNE_LOCK]);
+    if (rows[0]?.locked) await pruneRunHistory(client, historyDays);
+    await client.query('COMMIT');
+  } finally {
+    client.release();
+  }
+  await claims.prune();
+  await membership.forgetLongGone();
+}
