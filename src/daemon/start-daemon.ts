@@ -16,6 +16,7 @@ import { buildApp } from '../server/app.js';
 import { DEFAULT_HISTORY, StatusStore } from '../status/status-store.js';
 import { FileOutcomeStore } from '../outcomes/file-outcome-store.js';
 import { openOAuth2Services } from '../oauth2/oauth2-services.js';
+import { LoopDelayMeter } from '../run/loop-delay.js';
 import type { Monitor } from '../core/monitor.js';
 import type { MonitorCounts } from '../config/catalog.js';
 import { openCluster } from '../cluster/start-cluster.js';
@@ -100,9 +101,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const here = cluster?.runHere();
     metrics.configLoaded(here ? loaded.monitors.filter((monitor) => here.has(monitor.name)) : loaded.monitors, loaded.counts, loaded.ok);
   };
+  // Each run says whether stepwatch's own event loop was late while it ran (run/loop-delay.ts).
+  const loopDelay = new LoopDelayMeter().start();
   const scheduler = new Scheduler({
     ...(cluster ? { gate: cluster.gate } : {}),
-    run: (monitor) => runMonitor(monitor, { observer, redactor, env, oauth2 }),
+    run: (monitor) => runMonitor(monitor, { observer, redactor, env, oauth2, loopDelay }),
     observer,
     limiter: new RunLimiter(options.maxConcurrentRuns ?? DEFAULT_MAX_CONCURRENT_RUNS),
     schedulerObserver: new SchedulerMetrics(registry),
@@ -190,6 +193,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     async stop(graceMs) {
       stopWatching();
       const drained = await scheduler.stop(graceMs);
+      loopDelay.stop();
       await cluster?.stop();
       await outcomes.close();
       await app.close();
