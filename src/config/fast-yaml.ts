@@ -24,6 +24,13 @@ export interface FastDocument {
 export function parseFast(text: string): FastDocument[] | undefined {
   // yaml refuses tabs as indentation where js-yaml takes them; a monitor file rarely has a tab at all.
   if (/\uFEFF|\r(?!\n)|\t/.test(text)) return undefined;
+  // An indented `---` or `...` is a document marker to js-yaml and text to yaml (which then refuses
+  // `  ---\nname: x` as a key over two lines): never in a monitor, so yaml decides.
+  if (/^ +(?:---|\.\.\.)(?:\s|$)/m.test(text)) return undefined;
+  // A block scalar with an explicit indentation indicator (`|1`, `>-2`) or that keeps its trailing
+  // lines (`|+`): js-yaml and yaml disagree on whitespace-only lines there (found by the property
+  // test); rare in a monitor, so yaml decides.
+  if (/[|>](?:[+-]?[1-9]|[1-9]?\+)/.test(text)) return undefined;
   let events: Event[];
   try {
     events = parseEvents(text, { maxDepth: MAX_YAML_DEPTH });

@@ -53,6 +53,13 @@ describe('the fast path of loading', () => {
     fc.assert(fc.property(brokenYaml, assertSameAsYaml), { numRuns: 500 });
   });
 
+  it('leaves an indented document marker, and a block scalar with an indentation indicator or keep chomping, to yaml (crashers the property below found)', () => {
+    for (const text of ['  ---\nname: ', '  ---\nname: x', '  --- \nname: x', ':: |1\n    ', 'name: x\nbody: >-2\n   \n', 'a: \n  - >+\n  ']) {
+      assert.equal(parseFast(text), undefined, JSON.stringify(text));
+      assertSameAsYaml(text);
+    }
+  });
+
   it('reads random fragments of YAML syntax as yaml does, or leaves them to yaml', () => {
     fc.assert(fc.property(soup, assertSameAsYaml), { numRuns: 20_000 });
   });
