@@ -18,7 +18,7 @@ profile.samples.forEach((id, i) => {
   const file = url.split('/').slice(-2).join('/');
   const key = `${functionName || '(anonymous)'} ${file}:${lineNumber + 1}`;
   self.set(key, (self.get(key) ?? 0) + time);
-  const area = url.includes('/src/') ? 'stepwatch (src/)' : url.includes('node_modules/') ? `dependency: ${url.split('node_modules/')[1]?.split('/')[0] ?? '?'}` : url.startsWith('node:') ? 'Node.js core (http, net, streams)' : functionName.startsWith('(') ? functionName : 'V8 built-ins and native';
+  const area = url.includes('/src/') || url.includes('/dist/') ? 'stepwatch (src/, dist/)' : url.includes('node_modules/') ? `dependency: ${url.split('node_modules/')[1]?.split('/')[0] ?? '?'}` : url.startsWith('node:') ? 'Node.js core (http, net, streams)' : functionName.startsWith('(') ? functionName : 'V8 built-ins and native';
   areas.set(area, (areas.get(area) ?? 0) + time);
 });
 const top = (map: Map<string, number>, n: number) => [...map].sort((a, b) => b[1] - a[1]).slice(0, n).map(([key, time]) => `| ${((time / total) * 100).toFixed(1)}% | ${key} |`);

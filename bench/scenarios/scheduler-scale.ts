@@ -6,6 +6,7 @@ import type { Monitor } from '../../src/core/monitor.js';
 import { MetricsObserver } from '../../src/metrics/metrics-observer.js';
 import { Redactor } from '../../src/redaction/redactor.js';
 import { runMonitor } from '../../src/run/run-monitor.js';
+import { LoopDelayMeter } from '../../src/run/loop-delay.js';
 import { Scheduler } from '../../src/schedule/scheduler.js';
 import { RunLimiter } from '../../src/schedule/run-limiter.js';
 import { DEFAULT_MAX_CONCURRENT_RUNS } from '../../src/daemon/start-daemon.js';
@@ -31,13 +32,19 @@ async function measure(size: number, seconds: number): Promise<Record<string, st
   let skipped = 0;
   let ticks = 0;
   let failed = 0;
+  let distorted = 0;
+  let failedDistorted = 0;
+  // As the daemon does: a run tells whether stepwatch's own loop was late while it ran.
+  const loopDelay = new LoopDelayMeter().start();
   const reasons = new Map<string, number>();
   let windowStart = Infinity;
   const scheduler = new Scheduler({
     run: async (monitor) => {
-      const result = await runMonitor(monitor, { env, redactor, observer: metrics });
+      const result = await runMonitor(monitor, { env, redactor, observer: metrics, loopDelay });
+      if (result.timingDistorted) distorted++;
       if (!result.passed) {
         failed++;
+        if (result.timingDistorted) failedDistorted++;
         const reason = result.steps.find((step) => step.status === 'failed')?.reason ?? 'unknown';
         reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
       }
@@ -78,6 +85,7 @@ async function measure(size: number, seconds: number): Promise<Record<string, st
   const elapsedS = (Date.now() - started) / 1000;
   await scheduler.stop(30_000);
   clearInterval(sampler);
+  loopDelay.stop();
   await target.stop();
   let due = 0;
   for (let slot = windowStart; slot < windowStart + Math.floor(elapsedS) * 1000; slot += 1000) {
@@ -91,6 +99,8 @@ async function measure(size: number, seconds: number): Promise<Record<string, st
     'ticks seen': ticks,
     'runs started': lags.length,
     'runs failed': failed,
+    'failed, timing distorted': failedDistorted,
+    'runs with timing distorted': distorted,
     skipped,
     'lag p50 ms': percentile(lags, 50),
     'lag p99 ms': percentile(lags, 99),

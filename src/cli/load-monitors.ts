@@ -1,6 +1,7 @@
 import { Catalog } from '../config/catalog.js';
 import { UsageError } from './cli-error.js';
 import { describePathError, monitorPathProblem } from './path-problems.js';
+import { loadTimeoutOption } from './options.js';
 
 /** Loads monitors from the given paths for a one-shot command; a path that is not a file or a folder is a usage error. */
 export async function loadForCommand(paths: string[], env: NodeJS.ProcessEnv): Promise<Catalog> {
@@ -8,7 +9,8 @@ export async function loadForCommand(paths: string[], env: NodeJS.ProcessEnv): P
     const problem = await monitorPathProblem(target);
     if (problem) throw new UsageError(problem);
   }
-  const catalog = new Catalog(paths, env);
+  const loadTimeoutMs = loadTimeoutOption(env.STEPWATCH_LOAD_TIMEOUT_SECONDS);
+  const catalog = new Catalog(paths, env, loadTimeoutMs ? { loadTimeoutMs } : {});
   try {
     await catalog.refresh();
   } catch (error) {

@@ -45,6 +45,14 @@ export function historyOption(value: string | undefined): number | undefined {
   return size;
 }
 
+/** STEPWATCH_LOAD_TIMEOUT_SECONDS: how long one monitor file may take to load, in seconds (fractions allowed, at most an hour). */
+export function loadTimeoutOption(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) throw new UsageError(`STEPWATCH_LOAD_TIMEOUT_SECONDS must be a number of seconds above 0 and at most 3600, got '${value}'`);
+  return seconds * 1000;
+}
+
 /** STEPWATCH_MAX_CONCURRENT_RUNS: a whole number of runs from 1 up; unset means the daemon's default. */
 export function maxConcurrentRunsOption(value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;

@@ -2,7 +2,7 @@ import { createLogger } from '../logging/logger.js';
 import type { Logger } from '../logging/logger.js';
 import { Redactor } from '../redaction/redactor.js';
 import { startDaemon } from '../daemon/start-daemon.js';
-import { maxConcurrentRunsOption } from './options.js';
+import { loadTimeoutOption, maxConcurrentRunsOption } from './options.js';
 import type { Daemon } from '../daemon/start-daemon.js';
 import type { ClusterSettings } from '../cluster/cluster-settings.js';
 
@@ -29,14 +29,26 @@ export async function serveUntilSignal(options: ServeOptions): Promise<0> {
   const logger: Logger = createLogger({ level: options.logLevel, redactor });
   const apiToken = options.env.STEPWATCH_API_TOKEN;
   const maxConcurrentRuns = maxConcurrentRunsOption(options.env.STEPWATCH_MAX_CONCURRENT_RUNS);
-  const daemon: Daemon = await startDaemon({ ...options, logger, redactor, ...(apiToken ? { apiToken } : {}), ...(maxConcurrentRuns ? { maxConcurrentRuns } : {}) });
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
+  const loadTimeoutMs = loadTimeoutOption(options.env.STEPWATCH_LOAD_TIMEOUT_SECONDS);
+  const stopSignal = stopSignalFromNowOn();
+  logger.debug({ pid: process.pid }, 'starting');
+  const daemon: Daemon = await startDaemon({ ...options, logger, redactor, ...(apiToken ? { apiToken } : {}), ...(maxConcurrentRuns ? { maxConcurrentRuns } : {}), ...(loadTimeoutMs ? { loadTimeoutMs } : {}) });
+  const signal = await stopSignal;
   logger.info({ signal, graceMs: GRACE_MS }, 'stopping: no new runs; waiting for runs in progress');
   const drained = await daemon.stop(GRACE_MS);
   await options.onStopped?.();
   logger.info({ drained }, drained ? 'stopped' : 'stopped; some runs were still in progress after the grace period');
   return 0;
+}
+
+/**
+ * Listens for SIGTERM and SIGINT before anything starts: without a listener the kernel applies the
+ * default action (death by the signal) at once, so a signal sent while the daemon is loading, or
+ * right after it printed that it started but before the listener existed, killed it undrained.
+ */
+function stopSignalFromNowOn(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
 }

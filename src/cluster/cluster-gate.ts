@@ -27,6 +27,8 @@ export interface ClusterGateDeps {
   onSkipped: (monitor: Monitor) => void;
   /** This instance is about to run a monitor it does not own (a standby's claim, a manual run): its series must exist first. */
   onAdopted: (monitor: Monitor) => void;
+  /** Resolves once the state of monitors new here is read from the history (undefined when none is being read): their first run goes on from it. */
+  beforeRun?: (monitors: readonly Monitor[]) => Promise<void> | undefined;
   now?: () => number;
   graceMs?: number;
 }
@@ -85,6 +87,7 @@ export class ClusterGate implements TickGate {
     if (!claimAt) return { refused: 'in_progress' };
     const leased = { monitor: monitor.name, claimAt };
     if (this.deps.placements.role(monitor.name) !== 'owner') this.deps.onAdopted(monitor);
+    await this.deps.beforeRun?.([monitor]);
     const run = start(monitor);
     if (!run) {
       this.releases.push(leased);
@@ -120,6 +123,7 @@ export class ClusterGate implements TickGate {
       return;
     }
     this.lateWarned = false;
+    const runnable: Monitor[] = [];
     for (const { monitor: name, leased } of won) {
       const monitor = byName.get(name);
       if (!monitor) continue;
@@ -128,8 +132,14 @@ export class ClusterGate implements TickGate {
         continue;
       }
       if (standby) this.deps.onAdopted(monitor);
+      runnable.push(monitor);
+    }
+    // Usually nothing to wait for; right after a handover, one read of the history for all of them.
+    const seeding = this.deps.beforeRun?.(runnable);
+    if (seeding) await seeding;
+    for (const monitor of runnable) {
       const run = start(monitor);
-      const release = () => this.releases.push({ monitor: name, claimAt: scheduledAt });
+      const release = () => this.releases.push({ monitor: monitor.name, claimAt: scheduledAt });
       if (run) void run.finally(release);
       else {
         release();

@@ -61,6 +61,19 @@ CREATE TABLE stepwatch_refresh_tokens (
   updated_at timestamptz NOT NULL DEFAULT now()
 );`,
   },
+  {
+    version: 2,
+    name: "runs carry their monitor's revision",
+    // Nullable: rows written before it (or by an older stepwatch still running) have none, and a
+    // monitor's state is not carried over from them (src/cluster/handover-outcomes.ts).
+    sql: `ALTER TABLE stepwatch_runs ADD COLUMN revision text;`,
+  },
+  {
+    version: 3,
+    name: "runs say when stepwatch's own event-loop delay distorted their timing",
+    // Null for a run whose timing was not distorted (and for rows written before it).
+    sql: `ALTER TABLE stepwatch_runs ADD COLUMN event_loop_delay_ms double precision;`,
+  },
 ];
 
 // Any fixed number shared by every stepwatch: the lock only orders stepwatch's own starts.

@@ -27,9 +27,10 @@ interface RunRow {
   steps: StepResult[];
   excerpts: Array<ResponseExcerpt | null> | null;
   recorded_at: Date;
+  event_loop_delay_ms: number | null;
 }
 
-const COLUMNS = 'id, monitor, location, instance, started_at, duration_ms, passed, attempts, steps, excerpts, recorded_at';
+const COLUMNS = 'id, monitor, location, instance, started_at, duration_ms, passed, attempts, steps, excerpts, recorded_at, event_loop_delay_ms';
 
 /** One monitor's runs as read from the database: the compact records, with who ran each. */
 class ClusterRecords {
@@ -86,19 +87,22 @@ export class PgRunHistory implements RunObserver, RunHistory {
     for (const timer of this.timers) timer.unref();
   }
 
-  runFinished(_monitor: Monitor, result: RunResult): void {
+  runFinished(monitor: Monitor, result: RunResult): void {
     const run = redactRun(result);
     const excerpts = run.passed ? null : run.steps.map((step) => step.response ?? null);
     this.pending.push({
       monitor: run.monitor,
       location: this.origin.location,
       instance: this.origin.instance,
+      // Which definition ran: a new owner carries the monitor's state over only from runs of the definition in force.
+      revision: monitor.revision,
       started_at: new Date(run.startedAt).toISOString(),
       duration_ms: run.durationMs,
       passed: run.passed,
       attempts: run.attempts,
       steps: run.steps.map(({ response: _response, ...step }) => step),
       excerpts: excerpts?.some(Boolean) ? excerpts : null,
+      event_loop_delay_ms: run.timingDistorted ? (run.eventLoopDelayMs ?? 0) : null,
     });
     if (this.pending.length > MAX_PENDING) {
       this.dropped += this.pending.length - MAX_PENDING;
@@ -119,9 +123,9 @@ export class PgRunHistory implements RunObserver, RunHistory {
       this.pending = [];
       try {
         await this.pool.query(
-          `INSERT INTO stepwatch_runs (monitor, location, instance, started_at, duration_ms, passed, attempts, steps, excerpts)
-           SELECT monitor, location, instance, started_at, duration_ms, passed, attempts, steps, excerpts
-           FROM jsonb_to_recordset($1::jsonb) AS r(monitor text, location text, instance text, started_at timestamptz, duration_ms double precision, passed boolean, attempts integer, steps jsonb, excerpts jsonb)`,
+          `INSERT INTO stepwatch_runs (monitor, location, instance, revision, started_at, duration_ms, passed, attempts, steps, excerpts, event_loop_delay_ms)
+           SELECT monitor, location, instance, revision, started_at, duration_ms, passed, attempts, steps, excerpts, event_loop_delay_ms
+           FROM jsonb_to_recordset($1::jsonb) AS r(monitor text, location text, instance text, revision text, started_at timestamptz, duration_ms double precision, passed boolean, attempts integer, steps jsonb, excerpts jsonb, event_loop_delay_ms double precision)`,
           [JSON.stringify(batch)],
         );
       } catch (error) {
@@ -194,7 +198,8 @@ export class PgRunHistory implements RunObserver, RunHistory {
     let records = this.runs.get(row.monitor);
     if (!records) this.runs.set(row.monitor, (records = new ClusterRecords(this.capacity)));
     const steps = row.excerpts ? row.steps.map((step, i) => (row.excerpts?.[i] ? { ...step, response: row.excerpts[i] } : step)) : row.steps;
-    records.add({ monitor: row.monitor, passed: row.passed, startedAt: row.started_at.getTime(), durationMs: row.duration_ms, attempts: row.attempts, steps }, row.instance, row.location);
+    const distorted = row.event_loop_delay_ms === null ? {} : { timingDistorted: true as const, eventLoopDelayMs: row.event_loop_delay_ms };
+    records.add({ monitor: row.monitor, passed: row.passed, startedAt: row.started_at.getTime(), durationMs: row.duration_ms, attempts: row.attempts, steps, ...distorted }, row.instance, row.location);
   }
 }
 

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Monitor } from '../core/monitor.js';
+import type { MonitorOutcome } from '../outcomes/outcome.js';
 import type { RefreshTokenStore } from '../oauth2/refresh-token-store.js';
 import { Claims } from './claims.js';
 import { ClusterGate } from './cluster-gate.js';
@@ -10,6 +11,7 @@ import type { ClusterSettings } from './cluster-settings.js';
 import { ClusterConfigError, databaseLabel } from './cluster-settings.js';
 import { checkConnection, describe, openPool } from './database.js';
 import { DatabaseHealth } from './database-health.js';
+import { HandoverOutcomes, readOutcomes } from './handover-outcomes.js';
 import { HEARTBEAT_MS, Membership } from './membership.js';
 import type { MembersView } from './membership.js';
 import { migrate } from './migrations.js';
@@ -28,8 +30,10 @@ export interface ClusterHooks {
   historySize: number;
   /** A tick claimed here and not run (a run of the monitor was going). */
   onSkipped: (monitor: Monitor) => void;
-  /** The monitors run here changed (members came or went, or a standby took a tick): series follow. */
+  /** The monitors run here changed (members came or went, a standby took a tick, the monitors were set): series follow, at once. */
   onRunHereChanged: () => void;
+  /** The state of monitors that came to run here, as the run history tells it: seeds their series (MetricsObserver.restore). */
+  restoreOutcomes: (outcomes: MonitorOutcome[]) => void;
 }
 
 /** Cluster mode, opened: the pieces the daemon plugs into its seams. */
@@ -40,7 +44,7 @@ export interface Cluster {
   tokenStore: RefreshTokenStore;
   /** Whether this instance's location runs the monitor (its `locations`, default every one). */
   runsInLocation(monitor: Monitor): boolean;
-  /** The monitors in force (all of them; the cluster keeps those of its location). */
+  /** The monitors in force (all of them; the cluster keeps those of its location). Calls onRunHereChanged, and resolves once the monitors new here are seeded. */
   setMonitors(monitors: readonly Monitor[]): Promise<void>;
   /** Monitors whose series this instance exports: the ones it owns, and ones it ran for a silent owner. */
   runHere(): ReadonlySet<string>;
@@ -82,6 +86,16 @@ export async function openCluster(settings: ClusterSettings, hooks: ClusterHooks
   placements.setMembers(view.local);
   const claims = new Claims(pool, settings.instance, settings.location);
   const history = new PgRunHistory(pool, settings, hooks.historySize, (error, what) => logger.warn({ reason: describe(error) }, `cluster history: ${what}`));
+  const handover = new HandoverOutcomes({
+    read: (names) => readOutcomes(pool, settings.location, names),
+    restore: hooks.restoreOutcomes,
+    onError: (error) => logger.warn({ reason: describe(error) }, 'cluster history: reading the state of monitors taken over failed; their failures in a row start from 0'),
+  });
+  // Series first (they must exist to be seeded), then the seeds of the monitors new here.
+  const runHereChanged = () => {
+    hooks.onRunHereChanged();
+    return handover.follow(placements.runHere());
+  };
   const gate = new ClusterGate({
     claims,
     placements,
@@ -89,8 +103,9 @@ export async function openCluster(settings: ClusterSettings, hooks: ClusterHooks
     logger,
     onSkipped: hooks.onSkipped,
     onAdopted: (monitor) => {
-      if (placements.adopt(monitor.name)) hooks.onRunHereChanged();
+      if (placements.adopt(monitor.name)) void runHereChanged();
     },
+    beforeRun: (monitors) => handover.ready(monitors),
   });
   registerClusterMetrics(hooks.registry, { membersPerLocation: () => view.perLocation, ownedMonitors: () => placements.owned(), databaseUp: () => health.up });
   const runsInLocation = (monitor: Monitor) => !monitor.locations || monitor.locations.includes(settings.location);
@@ -106,7 +121,7 @@ export async function openCluster(settings: ClusterSettings, hooks: ClusterHooks
         view = next;
         if (placements.setMembers(next.local)) {
           logger.info({ members: placements.memberList(), owned: placements.owned() }, 'cluster members changed; monitors placed anew');
-          hooks.onRunHereChanged();
+          void runHereChanged();
         }
       })
       .catch((error: unknown) => health.failed(error))
@@ -126,7 +141,10 @@ export async function openCluster(settings: ClusterSettings, hooks: ClusterHooks
     runsInLocation,
     async setMonitors(monitors) {
       placements.setMonitors(monitors.filter(runsInLocation));
-      await history.track(monitors.map((monitor) => monitor.name)).catch((error: unknown) => logger.warn({ reason: describe(error) }, 'cluster history: reading the latest runs failed; new runs still show'));
+      await Promise.all([
+        runHereChanged(),
+        history.track(monitors.map((monitor) => monitor.name)).catch((error: unknown) => logger.warn({ reason: describe(error) }, 'cluster history: reading the latest runs failed; new runs still show')),
+      ]);
     },
     runHere: () => placements.runHere(),
     problem: () => health.reason,

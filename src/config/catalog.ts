@@ -2,19 +2,31 @@ import { stat } from 'node:fs/promises';
 import type { Monitor } from '../core/monitor.js';
 import type { Diagnostic } from './diagnostics.js';
 import { findMonitorFiles } from './find-files.js';
-import { displayPath, loadFile } from './load-file.js';
+import { displayPath } from './load-file.js';
 import type { LoadedFile } from './load-file.js';
+import { DEFAULT_LOAD_TIMEOUT_MS, sharedLoaderPool } from './loader-pool.js';
+import type { LoaderPool } from './loader-pool.js';
 
 interface FileState {
-  /** The file's own signature and those of the files its templates read. */
+  /** The file's own signature (size, time, inode), and those of the files its templates read. */
   signature: string;
+  dependencySignature: string;
   dependencies: string[];
+  /** A digest of the bytes last compiled: a file touched or replaced by an identical copy is not compiled again. */
+  digest?: string;
   loaded: LoadedFile;
   /** What would run from this file: its last good version when the current one has problems. */
   candidates: Monitor[];
   keptLastGood: boolean;
   /** Candidates whose names an earlier file already uses; recomputed on every change. */
   duplicates: Map<Monitor, Diagnostic>;
+}
+
+export interface CatalogOptions {
+  /** How long one file may take to read and compile before it is reported as invalid (default 10 s). */
+  loadTimeoutMs?: number;
+  /** Where files are compiled; default: the process's shared loader threads. */
+  loader?: LoaderPool;
 }
 
 /** An invalid document as the operator should see it: the file, and why it is not running. */
@@ -43,10 +55,17 @@ export class Catalog {
   /** Files (as displayed) read anew by the last refresh, so a caller reports only what changed. */
   lastReadFiles = new Set<string>();
 
+  private readonly loader: LoaderPool;
+  private readonly loadTimeoutMs: number;
+
   constructor(
     private readonly paths: string[],
     private readonly env: NodeJS.ProcessEnv = process.env,
-  ) {}
+    options: CatalogOptions = {},
+  ) {
+    this.loader = options.loader ?? sharedLoaderPool();
+    this.loadTimeoutMs = options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
+  }
 
   /** Reads what changed since the last call; returns whether anything did. */
   async refresh(): Promise<boolean> {
@@ -55,18 +74,12 @@ export class Catalog {
     this.lastReadFiles = new Set();
     let changed = false;
     let clean = true;
-    // Reads overlap (the disk and the parser take turns); results are used in path order.
-    const states = await mapConcurrently(found, READ_CONCURRENCY, async (file) => {
-      const previous = this.files.get(file);
-      if (previous && previous.signature === (await signatureOf(file, previous.dependencies))) return { previous, signature: previous.signature };
-      const loaded = await loadFile(file, this.env);
-      const dependencies = [...new Set(loaded.documents.flatMap((doc) => doc.dependencies ?? []))];
-      return { previous, signature: await signatureOf(file, dependencies), loaded, dependencies };
-    });
+    // Files load in the loader's threads, several at once; results are used in path order.
+    const states = await mapConcurrently(found, READ_CONCURRENCY, (file) => this.read(file, this.files.get(file)));
     found.forEach((file, index) => {
-      const { previous, signature, loaded, dependencies = [] } = states[index] as (typeof states)[number] & { dependencies?: string[] };
+      const { previous, state, loaded } = states[index] as FileRead;
       if (!loaded) {
-        if (previous) next.set(file, previous);
+        next.set(file, state);
         return;
       }
       changed = true;
@@ -75,7 +88,7 @@ export class Catalog {
       if (!valid) clean = false;
       const keep = !valid && previous !== undefined && previous.candidates.length > 0;
       const candidates = keep ? previous.candidates : loaded.documents.flatMap((doc) => (doc.monitor ? [doc.monitor] : []));
-      next.set(file, { signature, dependencies, loaded, candidates, keptLastGood: keep, duplicates: new Map() });
+      next.set(file, { ...state, loaded, candidates, keptLastGood: keep, duplicates: new Map() });
     });
     if (found.length !== this.files.size || [...this.files.keys()].some((file) => !next.has(file))) changed = true;
     this.files = next;
@@ -84,6 +97,41 @@ export class Catalog {
       this.lastReloadSuccessful = clean && this.invalid().length === 0;
     }
     return changed;
+  }
+
+  /**
+   * One file: the state it had when nothing it depends on changed, or it loaded anew. Its own
+   * signature is taken before it is read, so a write during the read is seen at the next refresh.
+   */
+  private async read(file: string, previous: FileState | undefined): Promise<FileRead> {
+    const ownSignature = await fileSignature(file);
+    let knownDigest: string | undefined;
+    if (previous) {
+      const dependencySignature = await signaturesOf(previous.dependencies);
+      if (`${ownSignature}|${dependencySignature}` === previous.signature) return { previous, state: previous };
+      // Same bytes and same dependencies: the earlier compilation stands (and its monitors are not rescheduled).
+      if (dependencySignature === previous.dependencySignature) knownDigest = previous.digest;
+    }
+    const outcome = await this.loader.load({ file, env: this.env, timeoutMs: this.loadTimeoutMs, ...(knownDigest !== undefined ? { knownDigest } : {}) });
+    if (outcome.kind === 'unchanged' && previous) return { previous, state: { ...previous, signature: `${ownSignature}|${previous.dependencySignature}` } };
+    if (outcome.kind === 'unchanged') throw new Error(`the loader said ${file} is unchanged, but no digest was known`);
+    return this.loaded(ownSignature, outcome.loaded, outcome.digest, previous);
+  }
+
+  private async loaded(ownSignature: string, loaded: LoadedFile, digest: string | undefined, previous: FileState | undefined): Promise<FileRead> {
+    const dependencies = [...new Set(loaded.documents.flatMap((doc) => doc.dependencies ?? []))];
+    const dependencySignature = await signaturesOf(dependencies);
+    const state: FileState = {
+      signature: `${ownSignature}|${dependencySignature}`,
+      dependencySignature,
+      dependencies,
+      ...(digest !== undefined ? { digest } : {}),
+      loaded,
+      candidates: [],
+      keptLastGood: false,
+      duplicates: new Map(),
+    };
+    return { previous, state, loaded };
   }
 
   /** Monitors to schedule or run, enabled or not, in file order. */
@@ -129,7 +177,16 @@ export class Catalog {
   }
 }
 
-const READ_CONCURRENCY = 16;
+/** Files in progress at once: enough to keep every loader thread busy while the next ones are stat'ed. */
+const READ_CONCURRENCY = 512;
+
+/** A file as one refresh found it: `loaded` only when it was read and compiled anew. */
+interface FileRead {
+  previous: FileState | undefined;
+  state: FileState;
+  loaded?: LoadedFile;
+}
+
 
 async function mapConcurrently<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
@@ -144,9 +201,9 @@ async function mapConcurrently<T, R>(items: T[], limit: number, fn: (item: T) =>
   return results;
 }
 
-/** A file's signature followed by its dependencies': a secret file rotated in place reloads the monitor that reads it. */
-async function signatureOf(file: string, dependencies: readonly string[]): Promise<string> {
-  const signatures = await Promise.all([file, ...dependencies].map(fileSignature));
+/** The signatures of the files a monitor file's templates read: a secret file rotated in place reloads the monitor that reads it. */
+async function signaturesOf(files: readonly string[]): Promise<string> {
+  const signatures = await Promise.all(files.map(fileSignature));
   return signatures.join('|');
 }
 

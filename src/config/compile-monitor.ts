@@ -69,7 +69,7 @@ export function compileMonitor(source: SourceDocument, env: NodeJS.ProcessEnv): 
   checkStepCredentials(steps, ctx, env, fileValues);
   const dependencies = fileValues.paths;
   if (ctx.diagnostics.length > 0) return { name: raw.name, dependencies, diagnostics: ctx.diagnostics.sort((a, b) => a.line - b.line || a.col - b.col) };
-  const position = diagnosticAt(source, ['name'], '');
+  const position = source.namePosition ? { file: source.file, ...source.namePosition } : diagnosticAt(source, ['name'], '');
   return {
     name: raw.name,
     diagnostics: [],

@@ -52,6 +52,18 @@ export class LoadedFileValues implements FileValues {
     return undefined;
   }
 
+  /**
+   * The values again from a copy a loader worker sent: structured cloning keeps the fields but
+   * not the class. Only the loader hands values between threads; they stay in the process.
+   */
+  static fromClone(copy: LoadedFileValues): LoadedFileValues {
+    const values = new LoadedFileValues(copy.baseDir);
+    for (const [name, value] of copy.files) values.files.set(name, value);
+    for (const [name, value] of copy.envFiles) values.envFiles.set(name, value);
+    for (const file of copy.read) values.read.add(file);
+    return values;
+  }
+
   toJSON(): string {
     return '[file values]';
   }

@@ -12,12 +12,17 @@ const TOO_DEEP = `YAML nests too deeply in the document starting here; stepwatch
 /** Tags whose values are plain maps, lists and scalars; others (!!set, !!omap, !!binary...) would be silently dropped by the schema. */
 const PLAIN_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((name) => `tag:yaml.org,2002:${name}`));
 
-/** One YAML document of a monitor file, with what is needed to point back into the text. */
+/**
+ * One YAML document of a monitor file, with what is needed to point back into the text. A
+ * document read by the fast path (fast-yaml.ts) has no node tree: only where its name starts.
+ */
 export interface SourceDocument {
   file: string;
   text: string;
-  document: Document;
-  lineCounter: LineCounter;
+  document?: Document;
+  lineCounter?: LineCounter;
+  /** Where the top-level `name` value starts, from the fast path. */
+  namePosition?: { line: number; col: number };
   value: unknown;
 }
 
@@ -103,7 +108,7 @@ function firstLine(message: string): string {
 
 /** The YAML node at `path`, or the deepest one that exists on the way (so a missing key points at its parent). */
 export function nodeAt(source: SourceDocument, path: Path, wantKey = false): Node | undefined {
-  let node = source.document.contents as Node | null;
+  let node = (source.document?.contents ?? null) as Node | null;
   for (let i = 0; i < path.length && node; i++) {
     const segment = path[i];
     if (isMap(node)) {
@@ -129,8 +134,12 @@ export interface Placement {
   within?: number;
 }
 
-/** A diagnostic at `path`, placed as `options` say. */
+/**
+ * A diagnostic at `path`, placed as `options` say. Without a node tree (the fast path) it has no
+ * place (line 0): a document with a problem is read again with positions before anyone sees it.
+ */
 export function diagnosticAt(source: SourceDocument, path: Path, message: string, options: Placement = {}): Diagnostic {
+  if (!source.document || !source.lineCounter) return { file: source.file, line: 0, col: 0, message };
   const node = nodeAt(source, path, options.key);
   let offset = node?.range?.[0] ?? source.document.contents?.range?.[0] ?? 0;
   if (options.needle && node?.range) {

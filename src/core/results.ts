@@ -36,4 +36,11 @@ export interface RunResult {
   durationMs: number;
   attempts: number;
   steps: StepResult[];
+  /**
+   * Set when stepwatch's own event loop was late by more than the threshold while the run went
+   * (run/loop-delay.ts): its timings, and a latency failure, may be stepwatch's and not the API's.
+   */
+  timingDistorted?: true;
+  /** How late the loop was at worst during the run, in ms; only with timingDistorted. */
+  eventLoopDelayMs?: number;
 }

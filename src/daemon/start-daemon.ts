@@ -18,6 +18,7 @@ import { FileOutcomeStore } from '../outcomes/file-outcome-store.js';
 import { LastOutcomes } from '../outcomes/last-outcomes.js';
 import type { MonitorOutcome } from '../outcomes/outcome.js';
 import { openOAuth2Services } from '../oauth2/oauth2-services.js';
+import { LoopDelayMeter } from '../run/loop-delay.js';
 import type { Monitor } from '../core/monitor.js';
 import type { MonitorCounts } from '../config/catalog.js';
 import { openCluster } from '../cluster/start-cluster.js';
@@ -40,6 +41,8 @@ export interface DaemonOptions {
   historySize?: number;
   /** At most this many runs at once across all monitors (STEPWATCH_MAX_CONCURRENT_RUNS); the rest queue. */
   maxConcurrentRuns?: number;
+  /** How long one monitor file may take to load (STEPWATCH_LOAD_TIMEOUT_SECONDS); default 10 s. */
+  loadTimeoutMs?: number;
   /** Cluster mode (STEPWATCH_DATABASE_URL and friends); without it, one instance as always. */
   cluster?: ClusterSettings;
 }
@@ -71,6 +74,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         historySize: options.historySize ?? DEFAULT_HISTORY,
         onSkipped: (monitor) => observer.runSkipped(monitor),
         onRunHereChanged: () => applySeries(),
+        // A monitor's state follows it to this instance; the local outcome file is not used in cluster mode (it may be stale).
+        restoreOutcomes: (taken) => {
+          const restored = metrics.restore(taken);
+          if (restored > 0) logger.info({ monitors: restored }, 'state of monitors taken over restored from the cluster history');
+        },
       })
     : undefined;
   // A start that fails after the cluster opened must not leave its heartbeat and pools behind.
@@ -93,7 +101,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   });
   const status = cluster ? cluster.history : new StatusStore(options.historySize);
   const observer = combineObservers([metrics, status, logObserver(logger)], (error) => logger.error({ err: error }, 'run observer failed'));
-  const catalog = new Catalog(options.monitorPaths, env);
+  const catalog = new Catalog(options.monitorPaths, env, options.loadTimeoutMs ? { loadTimeoutMs: options.loadTimeoutMs } : {});
   const oauth2 = await guard(openOAuth2Services(options.dataDir, cluster?.tokenStore));
   // Cluster mode: each instance exports the series of the monitors it runs, and follows them as they move.
   let loaded: { monitors: Monitor[]; counts: MonitorCounts; ok: boolean } = { monitors: [], counts: { active: 0, invalid: 0, disabled: 0 }, ok: true };
@@ -101,9 +109,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const here = cluster?.runHere();
     metrics.configLoaded(here ? loaded.monitors.filter((monitor) => here.has(monitor.name)) : loaded.monitors, loaded.counts, loaded.ok);
   };
+  // Each run says whether stepwatch's own event loop was late while it ran (run/loop-delay.ts).
+  const loopDelay = new LoopDelayMeter().start();
   const scheduler = new Scheduler({
     ...(cluster ? { gate: cluster.gate } : {}),
-    run: (monitor) => runMonitor(monitor, { observer, redactor, env, oauth2 }),
+    run: (monitor) => runMonitor(monitor, { observer, redactor, env, oauth2, loopDelay }),
     observer,
     limiter: new RunLimiter(options.maxConcurrentRuns ?? DEFAULT_MAX_CONCURRENT_RUNS),
     schedulerObserver: new SchedulerMetrics(registry),
@@ -149,9 +159,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       logger.warn({ variable: name }, SHORT_SECRET_WARNING);
     }
     const names = new Set(monitors.map((monitor) => monitor.name));
-    await cluster?.setMonitors(monitors);
     loaded = { monitors, counts: catalog.counts(), ok: catalog.lastReloadSuccessful };
-    applySeries();
+    // Cluster mode places the monitors, applies the series and seeds those new here before the scheduler runs them.
+    if (cluster) await cluster.setMonitors(monitors);
+    else applySeries();
     status.retain(names);
     outcomes.retain(names);
     lastOutcomes.retain(monitors);
@@ -193,6 +204,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     async stop(graceMs) {
       stopWatching();
       const drained = await scheduler.stop(graceMs);
+      loopDelay.stop();
       await cluster?.stop();
       await outcomes.close();
       await app.close();

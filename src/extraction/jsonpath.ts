@@ -236,12 +236,8 @@ export class JsonPathBudgetError extends Error {
  */
 export function queryJsonPath(path: string | CompiledJsonPath, json: unknown, maxVisits = MAX_JSONPATH_VISITS): unknown[] {
   if (json === null || typeof json !== 'object') return [];
-  let compiled: CompiledJsonPath;
-  if (typeof path === 'string') {
-    const parsed = parseJsonPath(path);
-    if ('problem' in parsed) return [];
-    compiled = parsed.path;
-  } else compiled = path;
+  const compiled = typeof path === 'string' ? compiledPath(path) : path;
+  if (!compiled) return [];
   let visits = 0;
   const visit = () => {
     if (++visits > maxVisits) throw new JsonPathBudgetError(compiled.text);
@@ -333,4 +329,18 @@ function sliceIndexes(length: number, slice: { start?: number; end?: number; ste
     for (let i = upper; i > lower; i += step) indexes.push(i);
   }
   return indexes;
+}
+
+// Paths come from the monitor files, so a run asks for the same few again and again: parsing one
+// each time was ~1% of a flow's CPU (docs/performance.md). Bounded, in case paths ever vary.
+const COMPILED = new Map<string, CompiledJsonPath | undefined>();
+const MAX_COMPILED = 10_000;
+
+function compiledPath(text: string): CompiledJsonPath | undefined {
+  if (COMPILED.has(text)) return COMPILED.get(text);
+  const parsed = parseJsonPath(text);
+  const compiled = 'problem' in parsed ? undefined : parsed.path;
+  if (COMPILED.size >= MAX_COMPILED) COMPILED.clear();
+  COMPILED.set(text, compiled);
+  return compiled;
 }

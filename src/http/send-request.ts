@@ -28,8 +28,8 @@ export interface HttpRequest {
   /** Extra trusted CAs and a client certificate (mutual TLS), for https. */
   clientTls?: ClientTls;
   maxBodyBytes?: number;
-  /** What to say when the timeout fires: the step's own limit or the run's remaining budget. */
-  timeoutMessage?: string;
+  /** What to say when the timeout fires: the step's own limit or the run's remaining budget (built only then). */
+  timeoutMessage?: () => string;
   /** Headers (lower case) that carry a secret though their names do not say so, e.g. an API key. */
   secretHeaders?: readonly string[];
   /** Resolves host names instead of the system resolver (dns.lookup); tests inject one. */
@@ -163,7 +163,7 @@ function sendOnce(hop: Hop, request: HttpRequest, timeoutMs: number, phases: Pha
       return;
     }
     const timer = setTimeout(() => {
-      const message = request.timeoutMessage ?? `no complete response within ${Math.round(request.timeoutMs)}ms`;
+      const message = request.timeoutMessage?.() ?? `no complete response within ${Math.round(request.timeoutMs)}ms`;
       req.destroy(new ClientAbort(failure('timeout', message)));
     }, timeoutMs);
     req.on('socket', (socket) => {

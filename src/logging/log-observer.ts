@@ -36,7 +36,9 @@ export function logObserver(logger: Logger): RunObserver {
 
 function logRun(logger: Logger, monitor: Monitor, result: RunResult): void {
   const fields = { monitor: monitor.name, passed: result.passed, durationMs: round(result.durationMs), attempts: result.attempts };
-  logger.info(fields, result.passed ? 'run passed' : 'run failed');
+  // A latency failure of a distorted run may be stepwatch's own overload, not the API's: the line says so.
+  const distorted = result.timingDistorted ? { timingDistorted: true, eventLoopDelayMs: result.eventLoopDelayMs } : {};
+  logger.info({ ...fields, ...distorted }, result.passed ? 'run passed' : 'run failed');
 }
 
 function oneLine(text: string): string {

@@ -9,7 +9,8 @@ import type { RunObserver } from '../run/observer.js';
 import { LABEL_NAME, header, sample } from './exposition.js';
 import { GzipWriter, compressSegment } from './gzip-segments.js';
 import { MonitorBlock } from './monitor-block.js';
-import { MONITOR_FAMILIES, NEXT_RUN_FAMILY } from './monitor-families.js';
+import { ALL_FAMILIES, FAILED_RUN_FAMILIES, MONITOR_FAMILIES, NEXT_RUN_FAMILY, RUN_FAMILIES, SKIP_FAMILIES } from './monitor-families.js';
+import type { FamilyMask } from './monitor-families.js';
 import { applyDefinition, applyRun, newMonitorSeries, outcomeOf, restoreOutcome } from './monitor-series.js';
 import type { ConstantLabels, MonitorSeries } from './monitor-series.js';
 
@@ -46,6 +47,8 @@ interface MonitorEntry {
   block: MonitorBlock;
   /** The definition the series were last bound to. */
   definition: Monitor;
+  /** Families whose lines may have changed since the block was last updated. */
+  stale: FamilyMask;
 }
 
 /**
@@ -85,7 +88,7 @@ export class MetricsObserver implements RunObserver, MetricsSource {
     const entry = this.monitors.get(monitor.name);
     if (!entry) return;
     entry.series.skipped++;
-    this.changed(entry);
+    this.changed(entry, SKIP_FAMILIES);
   }
 
   runFinished(monitor: Monitor, result: RunResult): void {
@@ -93,7 +96,7 @@ export class MetricsObserver implements RunObserver, MetricsSource {
     const entry = this.monitors.get(monitor.name);
     if (!entry) return;
     if (applyRun(entry.series, monitor, result)) this.options.onOutcome?.(outcomeOf(monitor.name, entry.series, result));
-    this.changed(entry);
+    this.changed(entry, result.steps.some((step) => step.status === 'failed') ? FAILED_RUN_FAMILIES : RUN_FAMILIES);
   }
 
   /** Brings the series in line with the monitors in force: new ones start at 0, gone ones and their steps go, changed ones follow their definition. */
@@ -110,12 +113,12 @@ export class MetricsObserver implements RunObserver, MetricsSource {
       let entry = this.monitors.get(monitor.name);
       if (entry?.definition === monitor) continue;
       if (!entry) {
-        entry = { series: newMonitorSeries(monitor, this.constantLabels), block: new MonitorBlock(), definition: monitor };
+        entry = { series: newMonitorSeries(monitor, this.constantLabels), block: new MonitorBlock(), definition: monitor, stale: 0 };
         this.monitors.set(monitor.name, entry);
       }
       entry.definition = monitor;
       applyDefinition(entry.series, monitor, this.constantLabels);
-      this.changed(entry);
+      this.changed(entry, ALL_FAMILIES);
     }
   }
 
@@ -131,7 +134,7 @@ export class MetricsObserver implements RunObserver, MetricsSource {
       const entry = this.monitors.get(outcome.monitor);
       if (entry && restoreOutcome(entry.series, outcome)) {
         restored++;
-        this.changed(entry);
+        this.changed(entry, ALL_FAMILIES);
       }
     }
     return restored;
@@ -165,15 +168,19 @@ export class MetricsObserver implements RunObserver, MetricsSource {
     return total;
   }
 
-  private changed(entry: MonitorEntry): void {
+  private changed(entry: MonitorEntry, families: FamilyMask): void {
+    entry.stale |= families;
     this.dirty.add(entry);
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     setImmediate(() => {
       this.flushScheduled = false;
       this.flush(BLOCKS_PER_TURN);
-      const next = this.dirty.values().next();
-      if (!next.done) this.changed(next.value);
+      if (this.dirty.size > 0) this.scheduleFlush();
     });
   }
 
@@ -182,7 +189,8 @@ export class MetricsObserver implements RunObserver, MetricsSource {
     for (const entry of this.dirty) {
       if (done++ >= limit) break;
       this.dirty.delete(entry);
-      entry.block.update(entry.series);
+      entry.block.update(entry.series, entry.stale);
+      entry.stale = 0;
     }
   }
 

@@ -2,6 +2,7 @@ import zlib from 'node:zlib';
 import { crcShift, deflateSegment } from './gzip-segments.js';
 import type { GzipWriter } from './gzip-segments.js';
 import { MONITOR_FAMILIES } from './monitor-families.js';
+import type { FamilyMask } from './monitor-families.js';
 import type { MonitorSeries } from './monitor-series.js';
 
 // Per family: start and end in `bytes`, then the CRC, length and shift of the text (gzip-segments.ts).
@@ -18,13 +19,13 @@ export class MonitorBlock {
   private bytes: Buffer = EMPTY;
   private readonly index = new Uint32Array(MONITOR_FAMILIES.length * FIELDS);
 
-  /** Renders the series anew and compresses the groups that changed. */
-  update(series: MonitorSeries): void {
+  /** Renders the families in `families` anew and compresses those whose text changed. */
+  update(series: MonitorSeries, families: FamilyMask): void {
     const fresh: Array<Buffer | undefined> = [];
     let changed = false;
     for (let f = 0; f < MONITOR_FAMILIES.length; f++) {
       const lines = MONITOR_FAMILIES[f]?.lines;
-      if (!lines) continue;
+      if (!lines || (families & (1 << f)) === 0) continue;
       const plain = Buffer.from(lines(series));
       const crc = plain.length === 0 ? 0 : zlib.crc32(plain);
       const at = f * FIELDS;

@@ -35,6 +35,9 @@ function perStep(series: MonitorSeries, line: (step: StepSeries) => string): str
 
 export const NEXT_RUN_FAMILY = 'stepwatch_monitor_next_run_timestamp_seconds';
 
+/** A set of families, as bits of their indexes in MONITOR_FAMILIES. */
+export type FamilyMask = number;
+
 /** The per-monitor families, in the order of the exposition (each family's lines stay together). */
 export const MONITOR_FAMILIES: readonly MonitorFamily[] = [
   family('stepwatch_monitor_up', 'gauge', '1 if the last run of the monitor passed, 0 if it failed.', (m) => sample('stepwatch_monitor_up', m.labels, m.up)),
@@ -68,3 +71,10 @@ export const MONITOR_FAMILIES: readonly MonitorFamily[] = [
   ),
   family('stepwatch_step_tls_cert_expiry_timestamp_seconds', 'gauge', 'Unix time at which the first certificate to expire in the chain the step last saw expires (leaf, intermediates, root).', (m) => perStep(m, (s) => sample('stepwatch_step_tls_cert_expiry_timestamp_seconds', s.labels, s.certExpiry))),
 ];
+
+const bit = (name: string): FamilyMask => 1 << MONITOR_FAMILIES.findIndex((f) => f.name === name);
+export const ALL_FAMILIES: FamilyMask = (1 << MONITOR_FAMILIES.length) - 1;
+export const SKIP_FAMILIES: FamilyMask = bit('stepwatch_monitor_skipped_runs_total');
+/** What a run can change: everything but the skip counter and the labels; the failure counters only when a step failed. */
+export const RUN_FAMILIES: FamilyMask = ALL_FAMILIES & ~SKIP_FAMILIES & ~bit('stepwatch_monitor_info') & ~bit('stepwatch_step_failures_total');
+export const FAILED_RUN_FAMILIES: FamilyMask = RUN_FAMILIES | bit('stepwatch_step_failures_total');

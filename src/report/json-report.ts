@@ -6,6 +6,9 @@ export interface MonitorReport {
   name: string;
   passed: boolean;
   durationMs: number;
+  /** Present when stepwatch's own event loop was late during the run (its timings may be stepwatch's, not the API's). */
+  timingDistorted?: true;
+  eventLoopDelayMs?: number;
   steps: Array<{ name: string; status: string; durationMs: number; httpStatus: number | null; reason: string | null; message: string | null }>;
 }
 
@@ -18,6 +21,7 @@ export function monitorReport(run: RunResult): MonitorReport {
     name: result.monitor,
     passed: result.passed,
     durationMs: round(result.durationMs),
+    ...(result.timingDistorted ? { timingDistorted: true as const, eventLoopDelayMs: result.eventLoopDelayMs ?? 0 } : {}),
     steps: result.steps.map((step) => ({
       name: step.name,
       status: step.status,

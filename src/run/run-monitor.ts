@@ -6,6 +6,8 @@ import { executeStep } from '../steps/registry.js';
 import type { RunObserver } from './observer.js';
 import { brokenAttempt, internalStepFailure } from './internal-failure.js';
 import type { OAuth2Services, StepContext } from '../steps/step-context.js';
+import { distortion } from './loop-delay.js';
+import type { LoopDelayMeter } from './loop-delay.js';
 
 export interface RunDeps {
   observer?: RunObserver;
@@ -15,6 +17,8 @@ export interface RunDeps {
   now?: () => number;
   /** Token reuse and the refresh-token store, for oauth2 steps. */
   oauth2?: OAuth2Services;
+  /** Tells whether stepwatch's own event loop was late during the run (then the result says its timing is distorted). */
+  loopDelay?: LoopDelayMeter;
 }
 
 /**
@@ -46,7 +50,7 @@ async function runAttempt(monitor: Monitor, attempt: number, deps: RunDeps, now:
   const startedAt = now();
   const started = performance.now();
   const steps: StepResult[] = [];
-  const base = () => ({ monitor: monitor.name, startedAt, durationMs: performance.now() - started, attempts: attempt });
+  const base = () => ({ monitor: monitor.name, startedAt, durationMs: performance.now() - started, attempts: attempt, ...distortion(deps.loopDelay, started) });
   try {
     const context: StepContext = {
       custom: new Map<string, string>(),

@@ -70,6 +70,9 @@ export interface RunView {
   durationMs: number;
   passed: boolean;
   attempts: number;
+  /** Present when stepwatch's own event loop was late during the run: its timings may be stepwatch's, not the API's. */
+  timingDistorted?: true;
+  eventLoopDelayMs?: number;
   failedStep: string | null;
   reason: string | null;
   steps: RunResult['steps'];
@@ -105,6 +108,7 @@ export function runView(result: RecordedRun): RunView {
     durationMs: Math.round(result.durationMs * 1000) / 1000,
     passed: result.passed,
     attempts: result.attempts,
+    ...(result.timingDistorted ? { timingDistorted: true, eventLoopDelayMs: result.eventLoopDelayMs ?? 0 } : {}),
     failedStep: failed?.name ?? null,
     reason: failed?.reason ?? null,
     steps: result.steps,

@@ -4,7 +4,7 @@ import type { ResponseExcerpt, RunResult, StepResult, StepStatus } from '../core
 
 const STATUSES: readonly StepStatus[] = ['passed', 'failed', 'skipped'];
 /** Numbers kept per run, then per step: the columns of one record. */
-const RUN_FIELDS = 3; // startedAt, durationMs, attempts (negative when the run failed)
+const RUN_FIELDS = 4; // startedAt, durationMs, attempts (negative when the run failed), event-loop delay when the timing was distorted
 const STEP_FIELDS = 5 + PHASES.length; // status, durationMs, httpStatus, reason, cert expiry, phases
 const ABSENT = NaN;
 
@@ -47,6 +47,7 @@ export class RunRecords {
     values[base] = result.startedAt;
     values[base + 1] = result.durationMs;
     values[base + 2] = result.passed ? result.attempts : -result.attempts;
+    values[base + 3] = result.timingDistorted ? (result.eventLoopDelayMs ?? 0) : ABSENT;
     const names = this.stepNames[(slot + this.capacity - 1) % this.capacity];
     this.stepNames[slot] = names && sameNames(names, result.steps) ? names : result.steps.map((step) => step.name);
     let texts: FailureText[] | undefined;
@@ -93,7 +94,9 @@ export class RunRecords {
       if (text?.response) step.response = text.response;
       return step;
     });
-    return { monitor, passed: attempts > 0, startedAt: values[base] ?? 0, durationMs: values[base + 1] ?? 0, attempts: Math.abs(attempts), steps };
+    const loopDelay = values[base + 3] ?? ABSENT;
+    const distorted = Number.isNaN(loopDelay) ? {} : { timingDistorted: true as const, eventLoopDelayMs: loopDelay };
+    return { monitor, passed: attempts > 0, startedAt: values[base] ?? 0, durationMs: values[base + 1] ?? 0, attempts: Math.abs(attempts), ...distorted, steps };
   }
 
   /** Whether the `index`-th newest run passed, without rebuilding it. */

@@ -22,9 +22,10 @@ export async function sendStepRequest(stepName: string, request: Omit<HttpReques
   const outcome = await sendRequest({
     ...request,
     timeoutMs: Math.max(0, Math.min(stepTimeoutMs, budget)),
-    timeoutMessage: runBound
-      ? `the run's timeout of ${formatDuration(context.runTimeoutMs)} ran out during this step`
-      : `no complete response within the step's timeout of ${formatDuration(stepTimeoutMs)}`,
+    timeoutMessage: () =>
+      runBound
+        ? `the run's timeout of ${formatDuration(context.runTimeoutMs)} ran out during this step`
+        : `no complete response within the step's timeout of ${formatDuration(stepTimeoutMs)}`,
   });
   const measured = {
     name: stepName,

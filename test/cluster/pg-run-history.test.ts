@@ -48,6 +48,26 @@ describe('run history in the cluster database', () => {
     }
   });
 
+  it("keeps a run's distorted timing (stepwatch's own event-loop delay) for every instance's page and API", async () => {
+    const db = await createClusterDatabase();
+    try {
+      const writer = new PgRunHistory(db.pool(), { instance: 'a', location: 'default' }, 10, noError);
+      const now = Date.now();
+      writer.runFinished(monitor, run(now - 1_000, true));
+      writer.runFinished(monitor, { ...run(now, false), timingDistorted: true, eventLoopDelayMs: 412.5 });
+      await writer.flush();
+      const reader = new PgRunHistory(db.pool(), { instance: 'b', location: 'default' }, 10, noError);
+      await reader.track(['flow']);
+      const [distorted, plain] = reader.recent('flow');
+      assert.equal(distorted?.timingDistorted, true);
+      assert.equal(distorted?.eventLoopDelayMs, 412.5);
+      assert.equal(plain?.timingDistorted, undefined);
+      assert.equal(plain?.eventLoopDelayMs, undefined);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('prunes runs older than the history window and response excerpts beyond the latest five failures', async () => {
     const db = await createClusterDatabase();
     try {

