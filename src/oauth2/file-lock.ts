@@ -17,9 +17,22 @@ export class LockTimeoutError extends Error {
   constructor(
     readonly file: string,
     readonly owner: LockOwner | undefined,
+    /** Held by another holder of this process, still queued in memory. */
+    readonly inThisProcess = false,
   ) {
-    super(`${file} is held${owner ? ` by process ${owner.pid} on ${owner.host} since ${owner.since}` : ''}`);
+    super(`${file} is held${inThisProcess ? ' by another run in this process' : owner ? ` by process ${owner.pid} on ${owner.host} since ${owner.since}` : ''}`);
   }
+}
+
+/** Resolves when `previous` settles, or rejects with `timeout()` once `waitMs` has passed. */
+function waitYourTurn(previous: Promise<unknown>, waitMs: number, timeout: () => Error): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(timeout()), waitMs);
+    void previous.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 export interface FileLockOptions {
@@ -48,11 +61,14 @@ export class FileLocks {
 
   constructor(private readonly options: FileLockOptions) {}
 
-  /** Runs `use` while holding `file`. */
+  /** Runs `use` while holding `file`; the wait behind holders of this process counts in `waitMs` too. */
   with<T>(file: string, use: () => Promise<T>, waitMs = this.options.waitMs): Promise<T> {
+    const giveUpAt = Date.now() + waitMs;
     const previous = this.queues.get(file) ?? Promise.resolve();
-    const turn = previous.then(async () => {
-      const release = await acquire(file, { ...this.options, waitMs });
+    const turn = waitYourTurn(previous, waitMs, () => new LockTimeoutError(file, undefined, true)).then(async () => {
+      // A waiter that gave up has left the queue, so a later one may reach the file while an
+      // earlier holder still has it: the file itself still keeps them apart.
+      const release = await acquire(file, { ...this.options, waitMs: Math.max(0, giveUpAt - Date.now()) });
       try {
         return await use();
       } finally {

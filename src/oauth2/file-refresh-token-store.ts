@@ -52,7 +52,7 @@ export class FileRefreshTokenStore implements RefreshTokenStore {
     try {
       return await this.locks.with(lock, async () => exchange(await this.get(slot)), options.waitMs);
     } catch (error) {
-      if (error instanceof LockTimeoutError) throw new TokenLockTimeoutError(`the refresh token of ${slot} is being used by another process (${error.message})`);
+      if (error instanceof LockTimeoutError) throw new TokenLockTimeoutError(`the refresh token of ${slot} is being used by ${error.inThisProcess ? 'another run in this process' : 'another process'} (${error.message})`);
       throw error;
     }
   }

@@ -30,6 +30,27 @@ describe('the refresh-token store', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('gives up on a slot held by another run of this process after the wait, as it does for another process', async () => {
+    const dir = tempDir();
+    const store = new FileRefreshTokenStore(dir);
+    const slot = tokenSlot('flow', 'token');
+    let releaseHolder = () => {};
+    const holding = new Promise<void>((resolve) => (releaseHolder = resolve));
+    const events: string[] = [];
+    const holder = store.withTokenLock(slot, () => holding.then(() => void events.push('holder released')));
+    // Bounds the test if the waiter never gives up: it fails below instead of hanging.
+    const safety = setTimeout(releaseHolder, 10_000);
+    await assert.rejects(
+      store.withTokenLock(slot, async () => void events.push('waiter ran'), { waitMs: 200 }).finally(() => events.push('waiter gave up')),
+      (error: unknown) => error instanceof TokenLockTimeoutError && /used by another run in this process/.test(error.message),
+    );
+    releaseHolder();
+    await holder;
+    clearTimeout(safety);
+    assert.deepEqual(events, ['waiter gave up', 'holder released']);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it('reports a corrupt store clearly and leaves it as it was', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'refresh-tokens.json');
