@@ -107,20 +107,29 @@ export async function startTestCluster(options: ClusterOptions): Promise<TestClu
     async start(name) {
       let proxy = proxies.get(name);
       if (options.proxied && !proxy) proxies.set(name, (proxy = await startDatabaseProxy(database.url)));
-      const port = await closedPort();
-      const cli = startCli(['start', '--monitors', monitorsDir, '--port', String(port), '--data-dir', path.join(dir, `data-${name}`)], {
-        env: {
-          STEPWATCH_DATABASE_URL: proxy ? proxy.route(database.url) : database.url,
-          STEPWATCH_INSTANCE: name,
-          STEPWATCH_LOG_LEVEL: 'warn',
-          CLUSTER_API: api.url,
-          REFRESH_TOKEN: api.firstRefreshToken,
-        },
-      });
-      const instance: Instance = { name, url: `http://127.0.0.1:${port}`, cli, proxy };
-      instances.set(name, instance);
-      await ready(instance);
-      return instance;
+      // A port found free can be taken by another process before the instance binds it (seen in
+      // CI with four clusters starting at once): that start is tried again on another port.
+      for (let attempt = 1; ; attempt++) {
+        const port = await closedPort();
+        const cli = startCli(['start', '--monitors', monitorsDir, '--port', String(port), '--data-dir', path.join(dir, `data-${name}`)], {
+          env: {
+            STEPWATCH_DATABASE_URL: proxy ? proxy.route(database.url) : database.url,
+            STEPWATCH_INSTANCE: name,
+            STEPWATCH_LOG_LEVEL: 'warn',
+            CLUSTER_API: api.url,
+            REFRESH_TOKEN: api.firstRefreshToken,
+          },
+        });
+        const instance: Instance = { name, url: `http://127.0.0.1:${port}`, cli, proxy };
+        instances.set(name, instance);
+        try {
+          await ready(instance);
+          return instance;
+        } catch (error) {
+          if (attempt < 3 && cli.child.exitCode === 2 && /address is already in use/.test(cli.output())) continue;
+          throw error;
+        }
+      }
     },
     async stop(name, signal) {
       const instance = instances.get(name);
