@@ -151,7 +151,14 @@ export async function startTestCluster(options: ClusterOptions): Promise<TestClu
     },
   };
   const names = Array.from({ length: options.size ?? 3 }, (_, i) => `${options.name}-${'abcdefgh'[i]}`);
-  await Promise.all(names.map((name) => cluster.start(name)));
+  // On a failed start the instances already up are stopped here: nobody else holds this cluster
+  // to close it, and their processes would keep the test file running until its timeout.
+  const started = await Promise.allSettled(names.map((name) => cluster.start(name)));
+  const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) {
+    await cluster.close();
+    throw failed.reason;
+  }
   return cluster;
 }
 
