@@ -1,5 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Catalog } from '../../src/config/catalog.js';
@@ -183,9 +185,8 @@ describe('the loader on valid monitor files', () => {
 describe('the catalog reloading files whose bytes did not change', () => {
   const monitorWithSecret = 'name: cached\nschedule: "0 0 1 1 *"\nsteps:\n  - name: Ping\n    request:\n      url: "http://127.0.0.1:1/"\n      headers: { X-Key: "<<file.secret.txt>>" }\n';
 
-  it('does not compile a touched file again: the same monitor stays in force', async () => {
-    const { mkdtempSync, rmSync, utimesSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
+  /** A folder with that monitor and its secret file, loaded once; `touch` changes the file's mtime only. */
+  async function withLoadedCatalog(use: (catalog: Catalog, dir: string, touch: () => void) => Promise<void>): Promise<void> {
     const dir = mkdtempSync(path.join(tmpdir(), 'stepwatch-cache-'));
     try {
       const file = path.join(dir, 'm.yaml');
@@ -193,33 +194,27 @@ describe('the catalog reloading files whose bytes did not change', () => {
       writeFileSync(file, monitorWithSecret);
       const catalog = new Catalog([dir], {});
       await catalog.refresh();
+      await use(catalog, dir, () => utimesSync(file, new Date(), new Date(Date.now() + 60_000)));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('does not compile a touched file again: the same monitor stays in force', () =>
+    withLoadedCatalog(async (catalog, _dir, touch) => {
       const [before] = catalog.monitors();
-      utimesSync(file, new Date(), new Date(Date.now() + 60_000));
+      touch();
       assert.equal(await catalog.refresh(), false, 'nothing changed');
       assert.deepEqual([...catalog.lastReadFiles], []);
       assert.equal(catalog.monitors()[0], before, 'the very same compiled monitor');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  it('compiles a file again when a file its templates read changed, even if its own bytes did not', async () => {
-    const { mkdtempSync, rmSync, utimesSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const dir = mkdtempSync(path.join(tmpdir(), 'stepwatch-cache-'));
-    try {
-      const file = path.join(dir, 'm.yaml');
-      writeFileSync(path.join(dir, 'secret.txt'), 'one');
-      writeFileSync(file, monitorWithSecret);
-      const catalog = new Catalog([dir], {});
-      await catalog.refresh();
+  it('compiles a file again when a file its templates read changed, even if its own bytes did not', () =>
+    withLoadedCatalog(async (catalog, dir, touch) => {
       assert.equal(catalog.monitors()[0]?.fileValues?.file('secret.txt'), 'one');
       writeFileSync(path.join(dir, 'secret.txt'), 'two!');
-      utimesSync(file, new Date(), new Date(Date.now() + 60_000));
+      touch();
       assert.equal(await catalog.refresh(), true);
       assert.equal(catalog.monitors()[0]?.fileValues?.file('secret.txt'), 'two!');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 });
