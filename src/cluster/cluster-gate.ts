@@ -29,6 +29,13 @@ export interface ClusterGateDeps {
   onAdopted: (monitor: Monitor) => void;
   /** Resolves once the state of monitors new here is read from the history (undefined when none is being read): their first run goes on from it. */
   beforeRun?: (monitors: readonly Monitor[]) => Promise<void> | undefined;
+  /**
+   * Resolves once this instance's first heartbeat was written (or failed to be: then the database
+   * is down and nothing is claimed until a heartbeat gets through). Until then ticks and manual
+   * runs wait for it: a lease held by an instance without a member row is free for the others
+   * (they take it for a dead one's), so nothing is claimed before the row exists.
+   */
+  joined?: Promise<void>;
   now?: () => number;
   graceMs?: number;
 }
@@ -50,14 +57,21 @@ export class ClusterGate implements TickGate {
   private readonly releaseTimer: NodeJS.Timeout;
   private readonly now: () => number;
   private lateWarned = false;
+  private member: boolean;
+  private stopped = false;
 
   constructor(private readonly deps: ClusterGateDeps) {
     this.now = deps.now ?? Date.now;
+    this.member = deps.joined === undefined;
+    void deps.joined?.then(() => (this.member = true));
     this.releaseTimer = setInterval(() => void this.flushReleases(), RELEASE_EVERY_MS);
     this.releaseTimer.unref();
   }
 
   admit(due: readonly Monitor[], scheduledAt: Date, start: StartRun): void {
+    if (this.stopped) return;
+    // Registered after the constructor's, so `member` is true when these run: claimed a few ms late, not lost.
+    if (!this.member) return void this.deps.joined?.then(() => this.admit(due, scheduledAt, start));
     // Without the database nothing can be proved: no claim, no run (the heartbeat brings it back).
     if (!this.deps.health.up) return;
     const { placements } = this.deps;
@@ -76,6 +90,7 @@ export class ClusterGate implements TickGate {
   }
 
   async manual(monitor: Monitor, start: StartRun): Promise<ManualRun> {
+    if (!this.member) await this.deps.joined;
     if (!this.deps.health.up) return { refused: 'database_unavailable' };
     let claimAt: Date | undefined;
     try {
@@ -99,6 +114,7 @@ export class ClusterGate implements TickGate {
 
   /** Ends the standby timers and gives back the leases of runs that ended. */
   async stop(): Promise<void> {
+    this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     clearInterval(this.releaseTimer);
