@@ -74,8 +74,13 @@ describe('an instance joining a cluster', () => {
       const { started, starter, endAll } = runs();
       joiner.gate.admit([flow], at(0), starter('joiner', 0));
       await until(async () => (await other.read()).local.includes('joiner'), 'the joiner becomes a member once its scheduler runs', 10_000);
-      await until(() => started.length === 1, 'its first tick ran, once it was a member', 10_000);
+      await until(() => started.length === 1, 'its first tick ran', 10_000);
       endAll();
+      const { rows } = await db.pool().query(
+        `SELECT c.claimed_at >= m.started_at AS after FROM stepwatch_claims c JOIN stepwatch_members m ON m.instance = c.instance WHERE c.monitor = $1`,
+        [flow.name],
+      );
+      assert.deepEqual(rows, [{ after: true }], 'it claimed that tick once its member row was written, not before');
     } finally {
       await joiner?.stop();
       await db.close();
