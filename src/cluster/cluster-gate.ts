@@ -30,12 +30,14 @@ export interface ClusterGateDeps {
   /** Resolves once the state of monitors new here is read from the history (undefined when none is being read): their first run goes on from it. */
   beforeRun?: (monitors: readonly Monitor[]) => Promise<void> | undefined;
   /**
-   * Resolves once this instance's first heartbeat was written (or failed to be: then the database
-   * is down and nothing is claimed until a heartbeat gets through). Until then ticks and manual
-   * runs wait for it: a lease held by an instance without a member row is free for the others
-   * (they take it for a dead one's), so nothing is claimed before the row exists.
+   * Resolves, with the time it was sent, once this instance's first heartbeat was written (or
+   * failed to be: then the database is down and nothing is claimed until a heartbeat gets through).
+   * Until then ticks and manual runs wait for it: a lease held by an instance without a member row
+   * is free for the others (they take it for a dead one's), so nothing is claimed before the row
+   * exists. A tick scheduled before the heartbeat was sent is not claimed: no other instance could
+   * have placed it here, and claimed late it would race its old owner's claim, or run in a burst.
    */
-  joined?: Promise<void>;
+  joined?: Promise<Date>;
   now?: () => number;
   graceMs?: number;
 }
@@ -71,7 +73,7 @@ export class ClusterGate implements TickGate {
   admit(due: readonly Monitor[], scheduledAt: Date, start: StartRun): void {
     if (this.stopped) return;
     // Registered after the constructor's, so `member` is true when these run: claimed a few ms late, not lost.
-    if (!this.member) return void this.deps.joined?.then(() => this.admit(due, scheduledAt, start));
+    if (!this.member) return void this.deps.joined?.then((since) => scheduledAt >= since && this.admit(due, scheduledAt, start));
     // Without the database nothing can be proved: no claim, no run (the heartbeat brings it back).
     if (!this.deps.health.up) return;
     const { placements } = this.deps;

@@ -33,8 +33,13 @@ export class Membership {
 
   /** Writes our heartbeat, then reads the live members. Throws when the database cannot be reached. */
   async beat(): Promise<MembersView> {
-    await this.pool.query(UPSERT_HEARTBEAT, [this.instance, this.location, this.now() ?? null]);
+    await this.write();
     return this.read();
+  }
+
+  /** Writes our heartbeat: from now on the others count us as a member. */
+  async write(): Promise<void> {
+    await this.pool.query(UPSERT_HEARTBEAT, [this.instance, this.location, this.now() ?? null]);
   }
 
   /** Writes our heartbeat in a transaction it rolls back: proves at start that it can be written, without making us a member yet. */

@@ -89,8 +89,8 @@ export async function openCluster(settings: ClusterSettings, hooks: ClusterHooks
   }
 
   const health = new DatabaseHealth(logger);
-  let markJoined!: () => void;
-  const joined = new Promise<void>((resolve) => (markJoined = resolve));
+  let markJoined!: (since: Date) => void;
+  const joined = new Promise<Date>((resolve) => (markJoined = resolve));
   const placements = new Placements(settings.instance);
   placements.setMembers(view.local);
   const claims = new Claims(pool, settings.instance, settings.location);
@@ -121,19 +121,20 @@ export async function openCluster(settings: ClusterSettings, hooks: ClusterHooks
   const runsInLocation = (monitor: Monitor) => !monitor.locations || monitor.locations.includes(settings.location);
 
   let beating = false;
+  const apply = (next: MembersView) => {
+    health.answered();
+    view = next;
+    if (placements.setMembers(next.local)) {
+      logger.info({ members: placements.memberList(), owned: placements.owned() }, 'cluster members changed; monitors placed anew');
+      void runHereChanged();
+    }
+  };
   const beat = () => {
     if (beating) return Promise.resolve();
     beating = true;
     return membership
       .beat()
-      .then((next) => {
-        health.answered();
-        view = next;
-        if (placements.setMembers(next.local)) {
-          logger.info({ members: placements.memberList(), owned: placements.owned() }, 'cluster members changed; monitors placed anew');
-          void runHereChanged();
-        }
-      })
+      .then(apply)
       .catch((error: unknown) => health.failed(error))
       .finally(() => (beating = false));
   };
@@ -147,17 +148,31 @@ export async function openCluster(settings: ClusterSettings, hooks: ClusterHooks
    * late claims then met the run lease of the new owner's first runs and were skipped: lost ticks.
    * So the row is written on the turn after the first setMonitors resolves, in which the daemon
    * schedules the monitors: every tick placed on this instance by anyone comes to its scheduler.
-   * Until the row is written its gate holds ticks (claimed a few ms late, not lost), and before the
-   * others read it they claim with their old placement while this one claims its share with its
-   * own: the unique claim row lets one run each tick, as for any change of members.
+   * Until the row is written its gate holds ticks (claimed a few ms late, not lost; those scheduled
+   * before the write was sent are left to the others, who could not have placed them here), and
+   * before the others read it they claim with their old placement while this one claims its share
+   * with its own: the unique claim row lets one run each tick, as for any change of members.
    */
   const join = () => {
-    if (stopped) return markJoined();
-    void beat().finally(() => {
-      markJoined();
-      if (health.up) logger.info({ instance: settings.instance, location: settings.location, database: databaseLabel(settings.databaseUrl), members: placements.memberList() }, 'joined the cluster');
-      if (!stopped) (heartbeat = setInterval(() => void beat(), HEARTBEAT_MS)).unref();
-    });
+    const since = new Date();
+    if (stopped) return markJoined(since);
+    void membership
+      .write()
+      .then(() => {
+        markJoined(since);
+        return membership.read();
+      })
+      .then((next) => {
+        apply(next);
+        logger.info({ instance: settings.instance, location: settings.location, database: databaseLabel(settings.databaseUrl), members: placements.memberList() }, 'joined the cluster');
+      })
+      .catch((error: unknown) => {
+        health.failed(error);
+        markJoined(since);
+      })
+      .finally(() => {
+        if (!stopped) (heartbeat = setInterval(() => void beat(), HEARTBEAT_MS)).unref();
+      });
   };
   let joinScheduled = false;
   const pruning = setInterval(() => void prune(pool, settings.historyDays, claims, membership).catch((error: unknown) => logger.warn({ reason: describe(error) }, 'cluster pruning failed; retried in a minute')), PRUNE_EVERY_MS);
@@ -184,7 +199,7 @@ export async function openCluster(settings: ClusterSettings, hooks: ClusterHooks
     async stop() {
       stopped = true;
       clearInterval(heartbeat);
-      markJoined();
+      markJoined(new Date());
       clearInterval(pruning);
       await gate.stop();
       await history.stop();
