@@ -13,8 +13,12 @@ export const STANDBY_GRACE_MS = 2_000;
  * to run without colliding with the next one. The tick is lost, never run late or twice.
  */
 export const CLAIM_FRESH_MS = 1_500;
-/** Leases of ended runs are given back in one statement per this interval. */
-const RELEASE_EVERY_MS = 250;
+/**
+ * A lease is given back this soon after its run ends, in one statement with the others that ended
+ * meanwhile. Short, because a lease held after its run ended makes the next tick's claim (after a
+ * handover, on another instance) find the monitor busy and skip a tick that nothing overlapped.
+ */
+const RELEASE_AFTER_MS = 20;
 /** Beyond the run's own bound (timeout × attempts): the lease outlives a run that ends late. */
 const LEASE_MARGIN_MS = 5_000;
 
@@ -56,7 +60,7 @@ export function leaseBudgetMs(monitor: Monitor): number {
 export class ClusterGate implements TickGate {
   private readonly timers = new Set<NodeJS.Timeout>();
   private releases: Array<{ monitor: string; claimAt: Date }> = [];
-  private readonly releaseTimer: NodeJS.Timeout;
+  private releaseTimer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
   private lateWarned = false;
   private member: boolean;
@@ -66,8 +70,6 @@ export class ClusterGate implements TickGate {
     this.now = deps.now ?? Date.now;
     this.member = deps.joined === undefined;
     void deps.joined?.then(() => (this.member = true));
-    this.releaseTimer = setInterval(() => void this.flushReleases(), RELEASE_EVERY_MS);
-    this.releaseTimer.unref();
   }
 
   admit(due: readonly Monitor[], scheduledAt: Date, start: StartRun): void {
@@ -107,10 +109,10 @@ export class ClusterGate implements TickGate {
     await this.deps.beforeRun?.([monitor]);
     const run = start(monitor);
     if (!run) {
-      this.releases.push(leased);
+      this.release(leased);
       return { refused: 'in_progress' };
     }
-    void run.finally(() => this.releases.push(leased));
+    void run.finally(() => this.release(leased));
     return { run };
   }
 
@@ -119,7 +121,8 @@ export class ClusterGate implements TickGate {
     this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
-    clearInterval(this.releaseTimer);
+    clearTimeout(this.releaseTimer);
+    this.releaseTimer = undefined;
     await this.flushReleases();
   }
 
@@ -137,7 +140,7 @@ export class ClusterGate implements TickGate {
     if (this.now() - sentAt > CLAIM_FRESH_MS) {
       if (!this.lateWarned) this.deps.logger.warn({ waitedMs: this.now() - sentAt, scheduledAt }, 'claims answered too late (the process was paused or the database stalled); those ticks are not run');
       this.lateWarned = true;
-      for (const { monitor, leased } of won) if (leased) this.releases.push({ monitor, claimAt: scheduledAt });
+      for (const { monitor, leased } of won) if (leased) this.release({ monitor, claimAt: scheduledAt });
       return;
     }
     this.lateWarned = false;
@@ -157,13 +160,23 @@ export class ClusterGate implements TickGate {
     if (seeding) await seeding;
     for (const monitor of runnable) {
       const run = start(monitor);
-      const release = () => this.releases.push({ monitor: monitor.name, claimAt: scheduledAt });
+      const release = () => this.release({ monitor: monitor.name, claimAt: scheduledAt });
       if (run) void run.finally(release);
       else {
         release();
         this.deps.onSkipped(monitor);
       }
     }
+  }
+
+  private release(lease: { monitor: string; claimAt: Date }): void {
+    this.releases.push(lease);
+    if (this.releaseTimer || this.stopped) return;
+    this.releaseTimer = setTimeout(() => {
+      this.releaseTimer = undefined;
+      void this.flushReleases();
+    }, RELEASE_AFTER_MS);
+    this.releaseTimer.unref();
   }
 
   private async flushReleases(): Promise<void> {
