@@ -199,7 +199,7 @@ function sendOnce(hop: Hop, request: HttpRequest, timeoutMs: number, phases: Pha
       );
     });
     try {
-      req.end(hop.body);
+      req.end(hop.body?.toString('latin1'), 'latin1');
     } catch (error) {
       req.destroy();
       finish({ failure: classifyError(error, false) });
