@@ -206,7 +206,7 @@ describe('the HTTP client over TLS', () => {
   before(async () => {
     cert = makeSelfSignedCert(30);
     // The name the client asked for in the handshake (SNI), or false when it sent none.
-    server = await startHttpsServer(cert, (req, res) => json(res, 200, { secure: true, servername: (req.socket as TLSSocket).servername }));
+    server = await startHttpsServer(cert, (req, res) => json(res, 200, { secure: true, servername: (req.socket as TLSSocket & { servername: string | false }).servername }));
   });
   after(() => server.close());
 
