@@ -5,7 +5,7 @@ import { render, renderJson } from '../../templating/template.js';
 import type { HttpRequest } from '../../http/send-request.js';
 import { headerValueProblem } from '../../http/header-value.js';
 import { RenderProblem } from '../render-problem.js';
-import { renderClientTls } from '../render-client-tls.js';
+import { renderClientTls, withTls } from '../render-client-tls.js';
 import type { StepContext } from '../step-context.js';
 import { resolverFor } from '../step-context.js';
 
@@ -51,12 +51,16 @@ export function renderRequest(spec: RequestSpec, context: StepContext): Omit<Htt
     body = Buffer.from(JSON.stringify(renderJson(spec.body.value, resolve)));
     headers['content-type'] ??= 'application/json';
   }
-  // Optional fields are set, not spread in: a spread here cost as much as rendering the request.
-  const request: Omit<HttpRequest, 'timeoutMs'> = { method: spec.method, url, headers, body, followRedirects: spec.followRedirects, insecureSkipVerify: spec.insecureSkipVerify };
-  if (secretHeaders.length > 0) request.secretHeaders = secretHeaders;
-  const clientTls = renderClientTls(spec.clientTls, resolve, context.redactor);
-  if (clientTls) request.clientTls = clientTls;
-  return request;
+  return {
+    method: spec.method,
+    url,
+    headers,
+    body,
+    followRedirects: spec.followRedirects,
+    insecureSkipVerify: spec.insecureSkipVerify,
+    ...(secretHeaders.length > 0 ? { secretHeaders } : {}),
+    ...withTls(renderClientTls(spec.clientTls, resolve, context.redactor)),
+  };
 }
 
 function parseUrl(text: string): URL {
