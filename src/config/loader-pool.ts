@@ -146,17 +146,17 @@ export class LoaderPool {
   private answered(loader: Loader, message: { answers: LoadAnswer[] } | { ready: true }): void {
     // A thread being stopped may still answer: its files were already reported or sent elsewhere.
     if (!this.loaders.has(loader)) return;
-    if ('ready' in message) {
-      loader.ready = true;
-      this.pump();
-      return;
-    }
-    for (const answer of message.answers) {
-      const job = loader.jobs.shift();
-      if (job?.id !== answer.id) throw new Error(`loader answered file ${answer.id}, expected ${job?.id}`);
-      job.resolve(revive(answer));
+    if ('ready' in message) loader.ready = true;
+    else {
+      for (const answer of message.answers) {
+        const job = loader.jobs.shift();
+        if (job?.id !== answer.id) throw new Error(`loader answered file ${answer.id}, expected ${job?.id}`);
+        job.resolve(revive(answer));
+      }
     }
     this.pump();
+    // A thread that became ready after the others emptied the queue is idle from its start: left
+    // referenced, it kept `stepwatch start` alive after SIGTERM forever.
     if (loader.jobs.length === 0) {
       loader.worker.unref();
       loader.idle = setTimeout(() => void this.retire(loader), IDLE_MS).unref();
