@@ -44,14 +44,17 @@ interface TickStart {
   startAt: number;
 }
 
-/** A monitor put on the timeline by its group's tick; it starts only if it is still in that group. */
+/** On the timeline: a schedule's tick, or a monitor put there by its schedule's tick (it starts only if it is still in that group). */
+type Pending = { tick: Group } | PendingStart;
 interface PendingStart {
   name: string;
   members: Map<string, number>;
 }
 
-/** Monitors that share a cron expression and time zone share one timer. */
+/** Monitors that share a cron expression and time zone share one tick on the timeline. */
 interface Group {
+  key: string;
+  /** Never started: only asked for the schedule's next time (its own timers are not used). */
   task: ScheduledTask;
   /** Each monitor of the group, with its offset after the tick in ms. */
   members: Map<string, number>;
@@ -64,11 +67,12 @@ interface Group {
 const groupKey = (monitor: Monitor) => `${monitor.timezone}\u0000${monitor.schedule}`;
 
 /**
- * Runs monitors on their cron schedules. One node-cron task per distinct (schedule, time zone),
- * fanning out to its monitors: node-cron costs ~0.2 ms of CPU per task to create and start and
- * ~50 µs per next-time computation (docs/performance.md), which at 50k monitors made start-up
- * take 11 s, while monitors share few distinct schedules. A tick puts each of its monitors on one
- * timeline at tick + offset (start-offset.ts), which starts them bucket by bucket.
+ * Runs monitors on their cron schedules. One group per distinct (schedule, time zone), fanning out
+ * to its monitors: node-cron costs ~0.2 ms of CPU per task to create and ~50 µs per next-time
+ * computation (docs/performance.md), which at 50k monitors made start-up take 11 s, while
+ * monitors share few distinct schedules. Everything waits on one timeline (one timer): a group's
+ * tick puts each of its monitors there at tick + offset (start-offset.ts), and the monitors due
+ * at one instant start together, whatever their schedule.
  * A run never overlaps the previous run of the same monitor: such a tick is skipped and
  * reported. Stopping ends the ticks and waits for runs in flight.
  */
@@ -78,7 +82,7 @@ export class Scheduler {
   private readonly inFlight = new Map<string, Promise<RunResult | undefined>>();
   /** Per scheduled monitor, when its next run is due (Unix ms). */
   private readonly due = new Map<string, number>();
-  private readonly timeline = new StartTimeline<PendingStart>((at, starts) => this.startDue(at, starts));
+  private readonly timeline = new StartTimeline<Pending>((at, due) => this.onDue(at, due));
   private readonly spreadMs: number;
   private stopped = false;
 
@@ -98,6 +102,7 @@ export class Scheduler {
       this.monitors.set(monitor.name, monitor);
       if (monitor.enabled && !this.stopped) this.joinGroup(monitor);
     }
+    if (!this.stopped) this.timeline.flush();
   }
 
   /** Starts a run now unless one is in progress; `undefined` means it was not started. */
@@ -186,16 +191,10 @@ export class Scheduler {
     const key = groupKey(monitor);
     let group = this.groups.get(key);
     if (!group) {
-      const members = new Map<string, number>();
-      const task = createTask(monitor.schedule, (context) => this.tick(members, context.date), {
-        timezone: monitor.timezone,
-        // Overlap is decided per monitor below (skip and count), not by node-cron per task.
-        noOverlap: false,
-        suppressMissedWarning: true,
-      });
-      void task.start();
-      group = { task, members, windowMs: spreadWindowMs(monitor.schedule, this.spreadMs) };
+      const task = createTask(monitor.schedule, () => {}, { timezone: monitor.timezone });
+      group = { key, task, members: new Map(), windowMs: spreadWindowMs(monitor.schedule, this.spreadMs) };
       this.groups.set(key, group);
+      this.planTick(group);
     }
     if (!group.members.has(monitor.name)) {
       group.members.set(monitor.name, startOffsetMs(monitor.name, group.windowMs));
@@ -209,6 +208,7 @@ export class Scheduler {
     this.due.delete(monitor.name);
     if (!group) return;
     group.members.delete(monitor.name);
+    // Its tick on the timeline finds it gone and does nothing; node-cron keeps every task it created until destroyed.
     if (group.members.size === 0) {
       void group.task.destroy();
       this.groups.delete(key);
@@ -228,32 +228,51 @@ export class Scheduler {
     else this.due.set(name, at + (group.members.get(name) ?? 0));
   }
 
-  /** A schedule ticked: each of its monitors goes on the timeline at tick + offset (offset 0 starts now). */
-  private tick(members: Map<string, number>, scheduledAt: Date): void {
+  /** Puts the group's next tick on the timeline (the caller flushes, or is the flush). */
+  private planTick(group: Group): void {
+    const at = groupNextRun(group);
+    if (at !== undefined) this.timeline.add(at, at, { tick: group });
+  }
+
+  /**
+   * An instant came: schedules that tick now put their monitors on the timeline at tick + offset
+   * (those at offset 0 come back in the same flush, all schedules together), and the monitors
+   * whose intended start is now are started.
+   */
+  private onDue(at: number, due: DueStarts<Pending>): void {
     if (this.stopped) return;
-    const tickMs = scheduledAt.getTime();
-    for (const [name, offset] of members) this.timeline.add(tickMs + offset, tickMs, { name, members });
-    this.timeline.flush();
+    for (const [tickMs, pending] of due) {
+      const starts: PendingStart[] = [];
+      for (const item of pending) {
+        if (!('tick' in item)) starts.push(item);
+        // A group whose last monitor left (or that was replaced) does not tick any more.
+        else if (this.groups.get(item.tick.key) === item.tick) this.tick(item.tick, tickMs);
+      }
+      if (starts.length > 0) this.startDue(at, tickMs, starts);
+    }
+  }
+
+  /** The group ticked at `tickMs`: its monitors go on the timeline at tick + offset, and its next tick too. */
+  private tick(group: Group, tickMs: number): void {
+    for (const [name, offset] of group.members) this.timeline.add(tickMs + offset, tickMs, { name, members: group.members });
+    this.planTick(group);
   }
 
   /** The monitors whose intended start is `at`: those not running start, the others' ticks are skipped. */
-  private startDue(at: number, starts: DueStarts<PendingStart>): void {
-    if (this.stopped) return;
-    for (const [tickMs, pending] of starts) {
-      const scheduledAt = new Date(tickMs);
-      const due: Monitor[] = [];
-      for (const { name, members } of pending) {
-        const monitor = this.monitors.get(name);
-        // Removed, disabled or moved to another schedule since its tick came: that tick is dropped with it.
-        if (!monitor || !members.has(name)) continue;
-        this.deps.onTick?.(monitor, scheduledAt);
-        if (this.inFlight.has(name)) this.deps.observer?.runSkipped?.(monitor);
-        else due.push(monitor);
-      }
-      // One question per tick and bucket for all its monitors: in cluster mode, one batched claim.
-      const tick = { scheduledAt, startAt: at };
-      if (due.length > 0) (this.deps.gate ?? ALONE).admit(due, scheduledAt, (monitor) => this.launch(monitor.name, tick));
+  private startDue(at: number, tickMs: number, pending: readonly PendingStart[]): void {
+    const scheduledAt = new Date(tickMs);
+    const due: Monitor[] = [];
+    for (const { name, members } of pending) {
+      const monitor = this.monitors.get(name);
+      // Removed, disabled or moved to another schedule since its tick came: that tick is dropped with it.
+      if (!monitor || !members.has(name)) continue;
+      this.deps.onTick?.(monitor, scheduledAt);
+      if (this.inFlight.has(name)) this.deps.observer?.runSkipped?.(monitor);
+      else due.push(monitor);
     }
+    // One question per tick and bucket for all its monitors: in cluster mode, one batched claim.
+    const tick = { scheduledAt, startAt: at };
+    if (due.length > 0) (this.deps.gate ?? ALONE).admit(due, scheduledAt, (monitor) => this.launch(monitor.name, tick));
   }
 }
 
@@ -264,7 +283,7 @@ function groupNextRun(group: Group): number | undefined {
     // ~50 µs per computation in node-cron: once per group and tick, not once per monitor.
     let at: Date | null = null;
     try {
-      at = group.task.getNextRun();
+      at = group.task.getNextRuns(1)[0] ?? null;
     } catch {
       // node-cron gives up on a schedule that matches no day for years (`0 0 30 2 *`): nothing is due.
     }

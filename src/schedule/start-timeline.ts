@@ -1,3 +1,6 @@
+/** setTimeout's longest delay: a longer one (a yearly schedule's next tick) fires after 1 ms instead. */
+const LONGEST_TIMER_MS = 2_147_483_647;
+
 /** What is due to start at one instant, by the tick (cron time, Unix ms) each start belongs to. */
 export type DueStarts<T> = Map<number, T[]>;
 
@@ -70,11 +73,12 @@ export class StartTimeline<T> {
     if (this.armedFor === next) return;
     clearTimeout(this.timer);
     this.armedFor = next;
-    // A timer may fire a millisecond before Date.now() reaches its instant: flush() then re-arms.
+    // A timer may fire a millisecond before Date.now() reaches its instant, or wake up before a
+    // far instant on purpose: flush() then re-arms.
     this.timer = setTimeout(() => {
       this.armedFor = undefined;
       this.flush();
-    }, Math.max(1, next - Date.now()));
+    }, Math.min(LONGEST_TIMER_MS, Math.max(1, next - Date.now())));
   }
 }
 
