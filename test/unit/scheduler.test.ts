@@ -234,12 +234,17 @@ describe('the scheduler spreading starts over a window after the tick', () => {
 
   it("says each monitor is next due at its tick plus its offset, and moves it to the next tick's plus the same offset once it ran", async () => {
     const { scheduler, finish } = holding();
-    scheduler.sync(spread.map((name) => monitor(name, '* * * * * *')));
-    const tick = Math.ceil((scheduler.nextRun('checkout')?.getTime() ?? 0) / 1000) * 1000 - 1000;
-    for (const name of spread) assert.equal(scheduler.nextRun(name)?.getTime(), tick + startOffsetMs(name, 1_000), name);
-    for (const name of spread) await finish(name);
-    for (const name of spread) assert.equal(scheduler.nextRun(name)?.getTime(), tick + 1_000 + startOffsetMs(name, 1_000), `${name} after its run`);
-    await scheduler.stop(10_000);
+    try {
+      scheduler.sync(spread.map((name) => monitor(name, '* * * * * *')));
+      // Offsets are below the 1 s window: the tick is the whole second.
+      const tick = Math.floor((scheduler.nextRun('checkout')?.getTime() ?? 0) / 1000) * 1000;
+      for (const name of spread) assert.equal(scheduler.nextRun(name)?.getTime(), tick + startOffsetMs(name, 1_000), name);
+      for (const name of spread) await finish(name);
+      for (const name of spread) assert.equal(scheduler.nextRun(name)?.getTime(), tick + 1_000 + startOffsetMs(name, 1_000), `${name} after its run`);
+    } finally {
+      // Stops the ticks also when an assertion failed, so the file ends.
+      await scheduler.stop(0);
+    }
   });
 
   it('measures how late a scheduled run starts from its tick plus its offset', async () => {
@@ -252,11 +257,14 @@ describe('the scheduler spreading starts over a window after the tick', () => {
       now: () => tickAt + startOffsetMs('checkout', 1_000) + 250,
       schedulerObserver: { runStarting: (_m, lag) => (lags.push(lag), started.resolve()), runEnded: () => {} },
     });
-    scheduler.sync([monitor('checkout', '* * * * * *')]);
-    await within(started.promise, 'the scheduled run starts', 10_000);
-    const stopping = scheduler.stop(10_000);
-    await finish('checkout');
-    await stopping;
+    try {
+      scheduler.sync([monitor('checkout', '* * * * * *')]);
+      await within(started.promise, 'the scheduled run starts', 10_000);
+    } finally {
+      const stopping = scheduler.stop(10_000);
+      await finish('checkout');
+      await stopping;
+    }
     assert.deepEqual(lags, [0.25]);
   });
 
@@ -274,8 +282,11 @@ describe('the scheduler spreading starts over a window after the tick', () => {
     const names = Array.from({ length: 40 }, (_, i) => `m${i}`);
     scheduler.sync(names.map((name, i) => monitor(name, i % 2 === 0 ? '* * * * * *' : '*/1 * * * * *')));
     const firstTick = Math.floor((scheduler.nextRun('m0')?.getTime() ?? 0) / 1000) * 1000;
-    for (const name of names) await finish(name);
-    await scheduler.stop(10_000);
+    try {
+      for (const name of names) await finish(name);
+    } finally {
+      await scheduler.stop(0);
+    }
     const byOffset = new Map<number, string[]>();
     for (const name of names) byOffset.set(startOffsetMs(name, 1_000), [...(byOffset.get(startOffsetMs(name, 1_000)) ?? []), name]);
     const expected = [...byOffset.values()].map((group) => ({ scheduledAt: firstTick, names: group.sort() }));
