@@ -88,7 +88,14 @@ const scheduler = new Scheduler({
   },
 });
 let rssMax = process.memoryUsage().rss;
-const sampler = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage().rss)), 500);
+let heapTotalMax = 0;
+let externalMax = 0;
+const sampler = setInterval(() => {
+  const usage = process.memoryUsage();
+  rssMax = Math.max(rssMax, usage.rss);
+  heapTotalMax = Math.max(heapTotalMax, usage.heapTotal);
+  externalMax = Math.max(externalMax, usage.external + usage.arrayBuffers);
+}, 500);
 const syncStarted = performance.now();
 scheduler.sync(monitors);
 const syncMs = performance.now() - syncStarted;
@@ -107,6 +114,9 @@ windowEnd = windowStart + Math.floor(elapsedS) * 1000;
 await new Promise((resolve) => setTimeout(resolve, spreadMs + 100));
 await scheduler.stop(30_000);
 const heapAfterRuns = heap();
+// What the history holds: dropped, the heap shrinks by it.
+status.retain(new Set());
+const heapWithoutHistory = heap();
 clearInterval(sampler);
 loopDelay.stop();
 await target.stop();
@@ -132,6 +142,8 @@ process.stdout.write(`${JSON.stringify({
   'lag max ms': Math.max(...lags),
   'RSS MB': rssMax / 1024 / 1024,
   'heap MB': heapAfterRuns / 1024 / 1024,
+  'heap total max MB': heapTotalMax / 1024 / 1024,
+  'external max MB': externalMax / 1024 / 1024,
   'CPU %': ((cpuUsed.user + cpuUsed.system) / 1000 / (elapsedS * 1000)) * 100,
   // Heap per monitor, by what was added: the monitor objects (steps shared), the metrics' blocks,
   // the scheduler's bookkeeping, then what the runs left (history, metric values, caches).
@@ -140,6 +152,8 @@ process.stdout.write(`${JSON.stringify({
   'B/monitor: metrics': perMonitor(heapMetrics - heapMonitors),
   'B/monitor: scheduler': perMonitor(heapScheduled - heapMetrics),
   'B/monitor: after runs': perMonitor(heapAfterRuns - heapScheduled),
+  'B/monitor: of which history': perMonitor(heapAfterRuns - heapWithoutHistory),
+  'runs kept per monitor': lags.length / size,
   'B/monitor: total': perMonitor(heapAfterRuns - heapStart),
   'failure reasons': [...reasons].map(([reason, count]) => `${reason}:${count}`).join(' ') || '-',
 })}\n`);
