@@ -54,7 +54,8 @@ const loopDelay = new LoopDelayMeter().start();
 const reasons = new Map<string, number>();
 let windowStart = Infinity;
 let windowEnd = Infinity;
-const observer = combineObservers([metrics, status, { runSkipped: () => void skipped++ }]);
+// BENCH_WITHOUT_METRICS=1 leaves the metrics observer out of the runs, to tell its memory from the rest.
+const observer = combineObservers([...(process.env.BENCH_WITHOUT_METRICS ? [] : [metrics]), status, { runSkipped: () => void skipped++ }]);
 const scheduler = new Scheduler({
   run: async (monitor) => {
     const result = await runMonitor(monitor, { env, redactor, observer, loopDelay });
@@ -114,6 +115,7 @@ windowEnd = windowStart + Math.floor(elapsedS) * 1000;
 await new Promise((resolve) => setTimeout(resolve, spreadMs + 100));
 await scheduler.stop(30_000);
 const heapAfterRuns = heap();
+const externalAfterGc = process.memoryUsage().external + process.memoryUsage().arrayBuffers;
 // What the history holds: dropped, the heap shrinks by it.
 status.retain(new Set());
 const heapWithoutHistory = heap();
@@ -144,6 +146,8 @@ process.stdout.write(`${JSON.stringify({
   'heap MB': heapAfterRuns / 1024 / 1024,
   'heap total max MB': heapTotalMax / 1024 / 1024,
   'external max MB': externalMax / 1024 / 1024,
+  // Measured after the full collection of heap(): what of the external memory was garbage shows here.
+  'external after GC MB': externalAfterGc / 1024 / 1024,
   'CPU %': ((cpuUsed.user + cpuUsed.system) / 1000 / (elapsedS * 1000)) * 100,
   // Heap per monitor, by what was added: the monitor objects (steps shared), the metrics' blocks,
   // the scheduler's bookkeeping, then what the runs left (history, metric values, caches).
