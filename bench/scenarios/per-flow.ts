@@ -1,13 +1,13 @@
-// Scenario 1: CPU per flow, stepwatch's runner in library mode vs the hand-written raw client,
-// for each answer size, interleaved in one process run so both see the same machine.
-import { runMonitor } from '../../src/run/run-monitor.js';
-import { Redactor } from '../../src/redaction/redactor.js';
+// Scenario 1: CPU per flow, stepwatch's runner in library mode (built, as it ships) vs the
+// hand-written raw client, for each answer size, interleaved in one process so both see the same machine.
+import { builtRunner } from '../built-runner.js';
 import { rawFlow } from '../raw-flow.js';
 import { BENCH_ENV, BODIES, flowMonitor } from '../flow-monitor.js';
 import type { BodyName } from '../flow-monitor.js';
 import { cpuMs, machine, median, pool, printTable, startTarget, writeResult } from '../support.js';
 
 export async function perFlow(options: { flows: number; rounds: number }): Promise<void> {
+  const { runMonitor, Redactor } = await builtRunner();
   const target = await startTarget();
   const env = { TARGET: target.url, ...BENCH_ENV };
   const redactor = new Redactor();

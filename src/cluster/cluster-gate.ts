@@ -13,8 +13,12 @@ export const STANDBY_GRACE_MS = 2_000;
  * to run without colliding with the next one. The tick is lost, never run late or twice.
  */
 export const CLAIM_FRESH_MS = 1_500;
-/** Leases of ended runs are given back in one statement per this interval. */
-const RELEASE_EVERY_MS = 250;
+/**
+ * A lease is given back this soon after its run ends, in one statement with the others that ended
+ * meanwhile. Short, because a lease held after its run ended makes the next tick's claim (after a
+ * handover, on another instance) find the monitor busy and skip a tick that nothing overlapped.
+ */
+const RELEASE_AFTER_MS = 20;
 /** Beyond the run's own bound (timeout × attempts): the lease outlives a run that ends late. */
 const LEASE_MARGIN_MS = 5_000;
 
@@ -29,6 +33,15 @@ export interface ClusterGateDeps {
   onAdopted: (monitor: Monitor) => void;
   /** Resolves once the state of monitors new here is read from the history (undefined when none is being read): their first run goes on from it. */
   beforeRun?: (monitors: readonly Monitor[]) => Promise<void> | undefined;
+  /**
+   * Resolves, with the time it was sent, once this instance's first heartbeat was written (or
+   * failed to be: then the database is down and nothing is claimed until a heartbeat gets through).
+   * Until then ticks and manual runs wait for it: a lease held by an instance without a member row
+   * is free for the others (they take it for a dead one's), so nothing is claimed before the row
+   * exists. A tick scheduled before the heartbeat was sent is not claimed: no other instance could
+   * have placed it here, and claimed late it would race its old owner's claim, or run in a burst.
+   */
+  joined?: Promise<Date>;
   now?: () => number;
   graceMs?: number;
 }
@@ -47,17 +60,22 @@ export function leaseBudgetMs(monitor: Monitor): number {
 export class ClusterGate implements TickGate {
   private readonly timers = new Set<NodeJS.Timeout>();
   private releases: Array<{ monitor: string; claimAt: Date }> = [];
-  private readonly releaseTimer: NodeJS.Timeout;
+  private releaseTimer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
   private lateWarned = false;
+  private member: boolean;
+  private stopped = false;
 
   constructor(private readonly deps: ClusterGateDeps) {
     this.now = deps.now ?? Date.now;
-    this.releaseTimer = setInterval(() => void this.flushReleases(), RELEASE_EVERY_MS);
-    this.releaseTimer.unref();
+    this.member = deps.joined === undefined;
+    void deps.joined?.then(() => (this.member = true));
   }
 
   admit(due: readonly Monitor[], scheduledAt: Date, start: StartRun): void {
+    if (this.stopped) return;
+    // Registered after the constructor's, so `member` is true when these run: claimed a few ms late, not lost.
+    if (!this.member) return void this.deps.joined?.then((since) => scheduledAt >= since && this.admit(due, scheduledAt, start));
     // Without the database nothing can be proved: no claim, no run (the heartbeat brings it back).
     if (!this.deps.health.up) return;
     const { placements } = this.deps;
@@ -76,6 +94,7 @@ export class ClusterGate implements TickGate {
   }
 
   async manual(monitor: Monitor, start: StartRun): Promise<ManualRun> {
+    if (!this.member) await this.deps.joined;
     if (!this.deps.health.up) return { refused: 'database_unavailable' };
     let claimAt: Date | undefined;
     try {
@@ -90,18 +109,20 @@ export class ClusterGate implements TickGate {
     await this.deps.beforeRun?.([monitor]);
     const run = start(monitor);
     if (!run) {
-      this.releases.push(leased);
+      this.release(leased);
       return { refused: 'in_progress' };
     }
-    void run.finally(() => this.releases.push(leased));
+    void run.finally(() => this.release(leased));
     return { run };
   }
 
   /** Ends the standby timers and gives back the leases of runs that ended. */
   async stop(): Promise<void> {
+    this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
-    clearInterval(this.releaseTimer);
+    clearTimeout(this.releaseTimer);
+    this.releaseTimer = undefined;
     await this.flushReleases();
   }
 
@@ -119,7 +140,7 @@ export class ClusterGate implements TickGate {
     if (this.now() - sentAt > CLAIM_FRESH_MS) {
       if (!this.lateWarned) this.deps.logger.warn({ waitedMs: this.now() - sentAt, scheduledAt }, 'claims answered too late (the process was paused or the database stalled); those ticks are not run');
       this.lateWarned = true;
-      for (const { monitor, leased } of won) if (leased) this.releases.push({ monitor, claimAt: scheduledAt });
+      for (const { monitor, leased } of won) if (leased) this.release({ monitor, claimAt: scheduledAt });
       return;
     }
     this.lateWarned = false;
@@ -139,13 +160,23 @@ export class ClusterGate implements TickGate {
     if (seeding) await seeding;
     for (const monitor of runnable) {
       const run = start(monitor);
-      const release = () => this.releases.push({ monitor: monitor.name, claimAt: scheduledAt });
+      const release = () => this.release({ monitor: monitor.name, claimAt: scheduledAt });
       if (run) void run.finally(release);
       else {
         release();
         this.deps.onSkipped(monitor);
       }
     }
+  }
+
+  private release(lease: { monitor: string; claimAt: Date }): void {
+    this.releases.push(lease);
+    if (this.releaseTimer || this.stopped) return;
+    this.releaseTimer = setTimeout(() => {
+      this.releaseTimer = undefined;
+      void this.flushReleases();
+    }, RELEASE_AFTER_MS);
+    this.releaseTimer.unref();
   }
 
   private async flushReleases(): Promise<void> {

@@ -7,6 +7,9 @@ export const HEARTBEAT_MS = 3_000;
 /** Rows of members silent for this long are deleted; they are only history by then. */
 const FORGET_AFTER = '1 day';
 
+const UPSERT_HEARTBEAT = `INSERT INTO stepwatch_members (instance, location, heartbeat_at) VALUES ($1, $2, COALESCE($3::timestamptz, now()))
+  ON CONFLICT (instance) DO UPDATE SET location = excluded.location, heartbeat_at = excluded.heartbeat_at`;
+
 /** The live members, as one heartbeat saw them. */
 export interface MembersView {
   /** Live instances of our location, sorted (rendezvous needs only the set). */
@@ -30,13 +33,25 @@ export class Membership {
 
   /** Writes our heartbeat, then reads the live members. Throws when the database cannot be reached. */
   async beat(): Promise<MembersView> {
-    const at = this.now() ?? null;
-    await this.pool.query(
-      `INSERT INTO stepwatch_members (instance, location, heartbeat_at) VALUES ($1, $2, COALESCE($3::timestamptz, now()))
-       ON CONFLICT (instance) DO UPDATE SET location = excluded.location, heartbeat_at = excluded.heartbeat_at`,
-      [this.instance, this.location, at],
-    );
+    await this.write();
     return this.read();
+  }
+
+  /** Writes our heartbeat: from now on the others count us as a member. */
+  async write(): Promise<void> {
+    await this.pool.query(UPSERT_HEARTBEAT, [this.instance, this.location, this.now() ?? null]);
+  }
+
+  /** Writes our heartbeat in a transaction it rolls back: proves at start that it can be written, without making us a member yet. */
+  async checkWritable(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(UPSERT_HEARTBEAT, [this.instance, this.location, this.now() ?? null]);
+    } finally {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
+    }
   }
 
   /** The members heard from within the timeout. */

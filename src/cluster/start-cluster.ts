@@ -44,7 +44,11 @@ export interface Cluster {
   tokenStore: RefreshTokenStore;
   /** Whether this instance's location runs the monitor (its `locations`, default every one). */
   runsInLocation(monitor: Monitor): boolean;
-  /** The monitors in force (all of them; the cluster keeps those of its location). Calls onRunHereChanged, and resolves once the monitors new here are seeded. */
+  /**
+   * The monitors in force (all of them; the cluster keeps those of its location). Calls onRunHereChanged, and resolves once the
+   * monitors new here are seeded. Schedule them in the turn it resolves: after the first call this instance joins the members on
+   * the next turn (its first heartbeat), and the others leave it its share of ticks from then on.
+   */
   setMonitors(monitors: readonly Monitor[]): Promise<void>;
   /** Monitors whose series this instance exports: the ones it owns, and ones it ran for a silent owner. */
   runHere(): ReadonlySet<string>;
@@ -55,8 +59,9 @@ export interface Cluster {
 }
 
 /**
- * Opens cluster mode: connects, migrates the schema, joins the members, and starts the heartbeat
- * and pruning. Anything wrong before the first heartbeat throws ClusterConfigError and leaves
+ * Opens cluster mode: connects, migrates the schema, reads the members and starts pruning; it
+ * joins the members (heartbeat) once its monitors are set (the join rule below). Anything wrong
+ * before that (a heartbeat it could not write included) throws ClusterConfigError and leaves
  * nothing open, so `stepwatch start` exits 2 before it binds its port or runs a tick.
  */
 export async function openCluster(settings: ClusterSettings, hooks: ClusterHooks): Promise<Cluster> {
@@ -74,7 +79,9 @@ export async function openCluster(settings: ClusterSettings, hooks: ClusterHooks
       throw new ClusterConfigError(`cannot create or migrate the stepwatch tables in ${databaseLabel(settings.databaseUrl)}: ${describe(error)}`);
     });
     if (applied.length > 0) logger.info({ versions: applied }, 'cluster database schema migrated');
-    view = await membership.beat();
+    // Not a member yet (see join below): the row is only proved writable.
+    await membership.checkWritable();
+    view = await membership.read();
   } catch (error) {
     await Promise.all([pool.end(), tokenPool.end()]);
     if (error instanceof ClusterConfigError) throw error;
@@ -82,6 +89,8 @@ export async function openCluster(settings: ClusterSettings, hooks: ClusterHooks
   }
 
   const health = new DatabaseHealth(logger);
+  let markJoined!: (since: Date) => void;
+  const joined = new Promise<Date>((resolve) => (markJoined = resolve));
   const placements = new Placements(settings.instance);
   placements.setMembers(view.local);
   const claims = new Claims(pool, settings.instance, settings.location);
@@ -106,32 +115,69 @@ export async function openCluster(settings: ClusterSettings, hooks: ClusterHooks
       if (placements.adopt(monitor.name)) void runHereChanged();
     },
     beforeRun: (monitors) => handover.ready(monitors),
+    joined,
   });
   registerClusterMetrics(hooks.registry, { membersPerLocation: () => view.perLocation, ownedMonitors: () => placements.owned(), databaseUp: () => health.up });
   const runsInLocation = (monitor: Monitor) => !monitor.locations || monitor.locations.includes(settings.location);
 
   let beating = false;
-  const heartbeat = setInterval(() => {
-    if (beating) return;
+  const apply = (next: MembersView) => {
+    health.answered();
+    view = next;
+    if (placements.setMembers(next.local)) {
+      logger.info({ members: placements.memberList(), owned: placements.owned() }, 'cluster members changed; monitors placed anew');
+      void runHereChanged();
+    }
+  };
+  const beat = () => {
+    if (beating) return Promise.resolve();
     beating = true;
-    membership
+    return membership
       .beat()
-      .then((next) => {
-        health.answered();
-        view = next;
-        if (placements.setMembers(next.local)) {
-          logger.info({ members: placements.memberList(), owned: placements.owned() }, 'cluster members changed; monitors placed anew');
-          void runHereChanged();
-        }
-      })
+      .then(apply)
       .catch((error: unknown) => health.failed(error))
       .finally(() => (beating = false));
-  }, HEARTBEAT_MS);
-  heartbeat.unref();
+  };
+  let heartbeat: NodeJS.Timeout | undefined;
+  let stopped = false;
+  /**
+   * The join rule: this instance becomes visible to the others (its first heartbeat) only once its
+   * scheduler runs its monitors. The others make it the owner of its share as soon as they read its
+   * row, and from then on leave those ticks to it (its standby claims them only 2 s late); a member
+   * visible before its scheduler ran (seconds of start-up under load) left them to the standby, whose
+   * late claims then met the run lease of the new owner's first runs and were skipped: lost ticks.
+   * So the row is written on the turn after the first setMonitors resolves, in which the daemon
+   * schedules the monitors: every tick placed on this instance by anyone comes to its scheduler.
+   * Until the row is written its gate holds ticks (claimed a few ms late, not lost; those scheduled
+   * before the write was sent are left to the others, who could not have placed them here), and
+   * before the others read it they claim with their old placement while this one claims its share
+   * with its own: the unique claim row lets one run each tick, as for any change of members.
+   */
+  const join = () => {
+    const since = new Date();
+    if (stopped) return markJoined(since);
+    void membership
+      .write()
+      .then(() => {
+        markJoined(since);
+        return membership.read();
+      })
+      .then((next) => {
+        apply(next);
+        logger.info({ instance: settings.instance, location: settings.location, database: databaseLabel(settings.databaseUrl), members: placements.memberList() }, 'joined the cluster');
+      })
+      .catch((error: unknown) => {
+        health.failed(error);
+        markJoined(since);
+      })
+      .finally(() => {
+        if (!stopped) (heartbeat = setInterval(() => void beat(), HEARTBEAT_MS)).unref();
+      });
+  };
+  let joinScheduled = false;
   const pruning = setInterval(() => void prune(pool, settings.historyDays, claims, membership).catch((error: unknown) => logger.warn({ reason: describe(error) }, 'cluster pruning failed; retried in a minute')), PRUNE_EVERY_MS);
   pruning.unref();
   history.start();
-  logger.info({ instance: settings.instance, location: settings.location, database: databaseLabel(settings.databaseUrl), members: placements.memberList() }, 'joined the cluster');
 
   return {
     settings,
@@ -145,11 +191,15 @@ export async function openCluster(settings: ClusterSettings, hooks: ClusterHooks
         runHereChanged(),
         history.track(monitors.map((monitor) => monitor.name)).catch((error: unknown) => logger.warn({ reason: describe(error) }, 'cluster history: reading the latest runs failed; new runs still show')),
       ]);
+      if (!joinScheduled) setImmediate(join);
+      joinScheduled = true;
     },
     runHere: () => placements.runHere(),
     problem: () => health.reason,
     async stop() {
+      stopped = true;
       clearInterval(heartbeat);
+      markJoined(new Date());
       clearInterval(pruning);
       await gate.stop();
       await history.stop();

@@ -85,9 +85,9 @@ export class LoopDelayMeter {
   }
 }
 
-/** What a run's result says when the loop was late while it ran: both fields, or neither. */
-export function distortion(meter: LoopDelayMeter | undefined, since: number): { timingDistorted?: true; eventLoopDelayMs?: number } {
-  if (!meter) return {};
+/** How late the loop was at worst while the run went, when that passed the threshold (the result then says its timing is distorted). */
+export function distortion(meter: LoopDelayMeter | undefined, since: number): { eventLoopDelayMs: number } | undefined {
+  if (!meter) return undefined;
   const worst = meter.worstSince(since);
-  return worst > meter.thresholdMs ? { timingDistorted: true, eventLoopDelayMs: Math.round(worst * 10) / 10 } : {};
+  return worst > meter.thresholdMs ? { eventLoopDelayMs: Math.round(worst * 10) / 10 } : undefined;
 }

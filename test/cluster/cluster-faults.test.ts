@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_LATENESS_MS, describeExtra, longestGap, lostTicks, matchTicks } from './support/tick-ledger.js';
 import type { Call, TickReport } from './support/tick-ledger.js';
 import { gauge, readiness, startTestCluster } from './support/test-cluster.js';
-import type { TestCluster } from './support/test-cluster.js';
+import type { Claim, TestCluster } from './support/test-cluster.js';
 
 const s = 1000;
 /** The contract: the others take over a dead instance's monitors within 20 seconds. */
@@ -25,7 +25,8 @@ const HANDOVER = 20 * s;
 const LATE = DEFAULT_LATENESS_MS;
 
 interface Window { from: number; to: number }
-interface Story { cluster: TestCluster; startedAt: number; steady: Window; end: number; calls: Call[]; report: TickReport }
+/** A story played: the calls the test API received, and for a failing assertion's message the claims and what each process printed. */
+interface Story { cluster: TestCluster; startedAt: number; steady: Window; end: number; calls: Call[]; report: TickReport; claims: Claim[]; logs: string }
 
 const sleepUntil = (at: number) => sleep(Math.max(0, at - Date.now()));
 
@@ -58,9 +59,10 @@ async function beginStory(clusterPromise: Promise<TestCluster>, startedAt: numbe
   return { cluster, startedAt, t0, steady };
 }
 
-function finish<T extends object>(base: { cluster: TestCluster; startedAt: number; steady: Window }, rest: T): Story & T {
+async function finish<T extends object>(base: { cluster: TestCluster; startedAt: number; steady: Window }, rest: T): Promise<Story & T> {
+  const end = Date.now();
   const calls = base.cluster.api.calls.slice();
-  return { ...base, ...rest, end: Date.now(), calls, report: matchTicks(calls) };
+  return { ...base, ...rest, end, calls, report: matchTicks(calls), claims: await base.cluster.claims(), logs: base.cluster.logs() };
 }
 
 async function killStory(clusterPromise: Promise<TestCluster>, startedAt: number) {
@@ -140,8 +142,26 @@ function assertNoExtraRuns(story: Story, window: Window, what: string) {
 function assertLostOnlyWithin(story: Story, window: Window, allowed: Window | undefined, what: string) {
   for (const monitor of story.cluster.monitors) {
     const lost = lostTicks(story.report, monitor, window.from, window.to).filter((tick) => !allowed || tick * s < allowed.from || tick * s >= allowed.to);
-    assert.deepEqual(lost.map((tick) => new Date(tick * s).toISOString().slice(11, 19)), [], `${story.cluster.name}, ${what}: ticks of ${monitor} that never ran`);
+    const message = `${story.cluster.name}, ${what}: ticks of ${monitor} that never ran`;
+    assert.deepEqual(lost.map(clock), [], lost.length === 0 ? message : `${message}${explainLost(story, monitor, lost)}`);
   }
+}
+
+const clock = (tick: number) => new Date(tick * s).toISOString().slice(11, 19);
+
+/** Who claimed each lost tick, and what the instances logged from 5 s before the first to 10 s after the last. */
+function explainLost(story: Story, monitor: string, lost: readonly number[]): string {
+  const claims = lost.map((tick) => {
+    const claim = story.claims.find((row) => row.monitor === monitor && Math.floor(row.at / s) === tick);
+    return `${clock(tick)} claimed by ${claim?.instance ?? 'nobody'}`;
+  });
+  const from = lost[0]! * s - 5 * s;
+  const to = lost.at(-1)! * s + 10 * s;
+  const logged = story.logs.split('\n').filter((line) => {
+    const time = /"time":"([^"]+)"/.exec(line)?.[1];
+    return time === undefined ? line.startsWith('--- ') : Date.parse(time) >= from && Date.parse(time) < to;
+  });
+  return `\n  ${claims.join('\n  ')}\nwhat the instances logged around them:\n${logged.join('\n')}`;
 }
 
 /** Asserts that each monitor the victim ran ran on another instance within 20 s of the fault, and says how soon. */

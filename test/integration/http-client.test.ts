@@ -7,6 +7,7 @@ import { PHASES } from '../../src/core/results.js';
 import { closedPort, json, makeSelfSignedCert, startHttpServer, startHttpsServer, startTcpServer } from '../support/servers.js';
 import type { SelfSignedCert, TestServer } from '../support/servers.js';
 import type { LookupFunction } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 
 function get(url: string, extra: Partial<HttpRequest> = {}): Promise<Awaited<ReturnType<typeof sendRequest>>> {
   return sendRequest({ method: 'GET', url: new URL(url), headers: {}, timeoutMs: 2_000, followRedirects: true, insecureSkipVerify: false, ...extra });
@@ -14,13 +15,13 @@ function get(url: string, extra: Partial<HttpRequest> = {}): Promise<Awaited<Ret
 
 describe('the HTTP client against real servers', () => {
   let server: TestServer;
-  let connections = 0;
+  const connections = new Set<unknown>();
   before(async () => {
     server = await startHttpServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://x');
       switch (url.pathname) {
         case '/ok':
-          return json(res, 200, { ok: true, method: req.method, connection: req.headers.connection });
+          return json(res, 200, { ok: true, method: req.method, connection: req.headers.connection, host: req.headers.host });
         case '/gzip':
         case '/br':
         case '/deflate': {
@@ -58,8 +59,9 @@ describe('the HTTP client against real servers', () => {
           res.writeHead(303, { location: '/ok' });
           return res.end();
         case '/count':
-          connections++;
-          return json(res, 200, { connections });
+          // Distinct sockets the server saw: a client that kept its connection alive reuses one.
+          connections.add(req.socket);
+          return json(res, 200, { connections: connections.size });
         default:
           return json(res, 404, {});
       }
@@ -71,7 +73,7 @@ describe('the HTTP client against real servers', () => {
     const outcome = await get(`${server.url}/ok`);
     assert.equal(outcome.failure, undefined);
     assert.equal(outcome.response?.status, 200);
-    assert.deepEqual(JSON.parse(outcome.response?.body.toString() ?? ''), { ok: true, method: 'GET', connection: 'close' });
+    assert.deepEqual(JSON.parse(outcome.response?.body.toString() ?? ''), { ok: true, method: 'GET', connection: 'close', host: `127.0.0.1:${server.port}` });
   });
 
   it('decodes gzip, deflate and br bodies', async () => {
@@ -203,7 +205,8 @@ describe('the HTTP client over TLS', () => {
   let server: TestServer;
   before(async () => {
     cert = makeSelfSignedCert(30);
-    server = await startHttpsServer(cert, (_req, res) => json(res, 200, { secure: true }));
+    // The name the client asked for in the handshake (SNI), or false when it sent none.
+    server = await startHttpsServer(cert, (req, res) => json(res, 200, { secure: true, servername: (req.socket as TLSSocket & { servername: string | false }).servername }));
   });
   after(() => server.close());
 
@@ -217,5 +220,26 @@ describe('the HTTP client over TLS', () => {
     assert.equal(outcome.response?.status, 200);
     assert.ok(outcome.phases.tls > 0);
     assert.equal(outcome.tlsCertExpiresAt, cert.notAfter);
+  });
+
+  it('names the URL\'s host in the handshake (SNI) and checks the certificate against it', async () => {
+    const outcome = await get(`https://localhost:${server.port}/`, { clientTls: { ca: cert.cert.toString() } });
+    assert.equal(outcome.failure, undefined);
+    assert.equal(JSON.parse(outcome.response?.body.toString() ?? '').servername, 'localhost');
+  });
+
+  it('sends no SNI for an IP address, and checks the certificate against the address', async () => {
+    const outcome = await get(`${server.url}/`, { clientTls: { ca: cert.cert.toString() } });
+    assert.equal(outcome.failure, undefined);
+    assert.equal(JSON.parse(outcome.response?.body.toString() ?? '').servername, false);
+  });
+
+  it('takes the name from a Host header when the URL has an IP address, for SNI and the certificate check', async () => {
+    const named = await get(`${server.url}/`, { headers: { host: `localhost:${server.port}` }, clientTls: { ca: cert.cert.toString() } });
+    assert.equal(named.failure, undefined);
+    assert.equal(JSON.parse(named.response?.body.toString() ?? '').servername, 'localhost');
+    const other = await get(`${server.url}/`, { headers: { host: 'api.example.test' }, clientTls: { ca: cert.cert.toString() } });
+    assert.equal(other.failure?.reason, 'tls');
+    assert.match(other.failure?.message ?? '', /ERR_TLS_CERT_ALTNAME_INVALID/);
   });
 });

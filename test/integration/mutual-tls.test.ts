@@ -46,6 +46,11 @@ describe('mutual TLS', () => {
     assert.deepEqual(problems, []);
     const result = await runMonitor(monitor as Monitor);
     assert.equal(result.passed, true, JSON.stringify(result.steps));
+    const step = result.steps[0];
+    assert.ok((step?.phases?.tls ?? 0) > 0, 'the handshake is measured');
+    assert.ok((step?.tlsCertExpiresAt ?? 0) > Date.now() / 1000, 'the server certificate expiry is reported');
+    // The order the API and the JSON report show the fields in.
+    assert.deepEqual(Object.keys(step ?? {}), ['name', 'durationMs', 'phases', 'tlsCertExpiresAt', 'status', 'httpStatus']);
   });
 
   it('opens an encrypted key with its passphrase', async () => {

@@ -99,6 +99,10 @@ steps:
     assert.equal(seen.authorization, undefined, 'the last step sends no auth');
     assert.equal(seen.query, '?csrf=c-77&rid=req-9', 'regex and header extractions reach later steps');
     assert.equal(result.steps[0]?.httpStatus, 200);
+    // The order the API and the JSON report show the fields in.
+    assert.deepEqual(Object.keys(result), ['monitor', 'startedAt', 'durationMs', 'attempts', 'passed', 'steps']);
+    assert.deepEqual(Object.keys(result.steps[0] ?? {}), ['name', 'durationMs', 'phases', 'status', 'httpStatus']);
+    assert.deepEqual(Object.keys(result.steps[0]?.phases ?? {}), ['dns', 'connect', 'tls', 'ttfb', 'transfer']);
   });
 
   it('fails at the first failing step, names the reason, and skips the rest', async () => {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -208,6 +208,29 @@ describe('the catalog reloading files whose bytes did not change', () => {
       assert.deepEqual([...catalog.lastReadFiles], []);
       assert.equal(catalog.monitors()[0], before, 'the very same compiled monitor');
     }));
+
+  it('notices a file rewritten in place within its modification time granularity: same size, time and inode', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'stepwatch-racy-'));
+    try {
+      const file = path.join(dir, 'm.yaml');
+      const version = (name: string) => `name: ${name}\nschedule: "0 0 1 1 *"\nsteps:\n  - name: Ping\n    request:\n      url: "http://127.0.0.1:1/"\n`;
+      // A whole second just past: the same time a second write within a 1 s granularity would keep.
+      const second = new Date(Math.floor(Date.now() / 1000) * 1000 - 1000);
+      writeFileSync(file, version('racy-one'));
+      utimesSync(file, second, second);
+      const catalog = new Catalog([dir], {});
+      await catalog.refresh();
+      const before = statSync(file);
+      writeFileSync(file, version('racy-two'));
+      utimesSync(file, second, second);
+      const after = statSync(file);
+      assert.deepEqual([after.mtimeMs, after.size, after.ino], [before.mtimeMs, before.size, before.ino], 'the stat cannot tell the two versions apart');
+      assert.equal(await catalog.refresh(), true);
+      assert.deepEqual(catalog.monitors().map((monitor) => monitor.name), ['racy-two']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('compiles a file again when a file its templates read changed, even if its own bytes did not', () =>
     withLoadedCatalog(async (catalog, dir, touch) => {

@@ -3,7 +3,7 @@ import { failure } from '../../core/failure.js';
 import type { StepFailure } from '../../core/failure.js';
 import type { StepResult } from '../../core/results.js';
 import { responseView } from '../../core/response-view.js';
-import { sendStepRequest } from '../send-step-request.js';
+import { passedStep, sendStepRequest } from '../send-step-request.js';
 import { CorruptStoreError, tokenSlot, TokenLockTimeoutError } from '../../oauth2/refresh-token-store.js';
 import { TokenCache } from '../../oauth2/token-cache.js';
 import { describeOAuthError, readTokenSet, tokenFieldValues, tokensOf } from '../../oauth2/token-response.js';
@@ -94,7 +94,7 @@ async function exchange(step: OAuth2Step, context: StepContext, slot: string, st
   }
   if (!tokens) return failed(failure('extraction', `the token response has no access_token${'error' in json ? ` (${json.error})` : ''}`));
   if (spec.reuseToken) context.oauth2?.tokens.put(cacheKey, tokens);
-  return { ...base, status: 'passed', httpStatus: response.status };
+  return passedStep(base, response.status);
 }
 
 /** Makes the tokens custom.* values; each joins the run's secret set first, reused ones included. */

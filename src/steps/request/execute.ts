@@ -2,7 +2,7 @@ import type { Step, RequestAction } from '../../core/monitor.js';
 import { failure } from '../../core/failure.js';
 import type { StepResult } from '../../core/results.js';
 import { responseView } from '../../core/response-view.js';
-import { sendStepRequest } from '../send-step-request.js';
+import { passedStep, sendStepRequest } from '../send-step-request.js';
 import { MissingValueError } from '../../templating/template.js';
 import { RenderProblem } from '../render-problem.js';
 import { checkResponse } from '../check-response.js';
@@ -26,7 +26,7 @@ export async function executeRequestStep(step: Step & { action: RequestAction },
   const { response, measured } = exchange;
   const view = responseView(response.status, response.headers, response.body, exchange.durationMs);
   const problem = checkResponse(step, view, context);
-  if (!problem) return { ...measured, status: 'passed', httpStatus: response.status };
+  if (!problem) return passedStep(measured, response.status);
   return {
     ...measured,
     status: 'failed',

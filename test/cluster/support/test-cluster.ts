@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 import { startCli } from '../../support/cli.js';
 import { createTestDatabase } from '../../support/postgres.js';
 import type { TestDatabase } from '../../support/postgres.js';
@@ -34,7 +35,18 @@ export interface TestCluster {
   start(name: string): Promise<Instance>;
   /** Sends the signal and resolves with the exit code once the process is gone. */
   stop(name: string, signal: 'SIGTERM' | 'SIGKILL'): Promise<number | null>;
+  /** What every process started so far printed (killed and restarted ones included), in start order: for a failing story's message. */
+  logs(): string;
+  /** The scheduled ticks claimed so far (who claimed which tick of which monitor), from the cluster's database. */
+  claims(): Promise<Claim[]>;
   close(): Promise<void>;
+}
+
+/** A row of stepwatch_claims: `instance` claimed the tick of `monitor` scheduled at `at` (ms since the epoch). */
+export interface Claim {
+  monitor: string;
+  at: number;
+  instance: string;
 }
 
 const countingMonitor = (name: string) => `name: ${name}
@@ -96,6 +108,8 @@ export async function startTestCluster(options: ClusterOptions): Promise<TestClu
     monitors.push(TOKEN_MONITOR);
   }
   const instances = new Map<string, Instance>();
+  // Every process started, restarted ones too: a failing story shows what each of them printed.
+  const everyProcess: Instance[] = [];
   const proxies = new Map<string, DatabaseProxy>();
 
   const cluster: TestCluster = {
@@ -126,6 +140,7 @@ export async function startTestCluster(options: ClusterOptions): Promise<TestClu
         });
         const instance: Instance = { name, url: `http://127.0.0.1:${port}`, cli, proxy };
         instances.set(name, instance);
+        everyProcess.push(instance);
         try {
           await ready(instance);
           return instance;
@@ -141,6 +156,21 @@ export async function startTestCluster(options: ClusterOptions): Promise<TestClu
       instance.cli.child.kill('SIGCONT');
       instance.cli.child.kill(signal);
       return instance.cli.exited;
+    },
+    logs() {
+      return everyProcess.map(({ name, cli }) => `--- ${name} (pid ${cli.child.pid}) ---\n${cli.output()}`).join('\n');
+    },
+    async claims() {
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ monitor: string; at: string; instance: string }>(
+          'SELECT monitor, (extract(epoch FROM scheduled_at) * 1000)::bigint AS at, instance FROM stepwatch_claims WHERE NOT manual ORDER BY scheduled_at, monitor',
+        );
+        return rows.map((row) => ({ monitor: row.monitor, at: Number(row.at), instance: row.instance }));
+      } finally {
+        await client.end();
+      }
     },
     async close() {
       for (const { cli } of instances.values()) {
