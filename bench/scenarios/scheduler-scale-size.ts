@@ -26,6 +26,8 @@ const heap = () => {
   gc();
   return process.memoryUsage().heapUsed;
 };
+/** External and array-buffer memory (outside the heap), after the collection heap() made. */
+const external = () => process.memoryUsage().external + process.memoryUsage().arrayBuffers;
 
 const target = await startTarget();
 const env = { TARGET: target.url, CLIENT_ID: 'bench', CLIENT_SECRET: 'bench-secret' };
@@ -37,12 +39,14 @@ const compiledBytes = (heap() - compiledBefore) / compiled.length;
 compiled.length = 0;
 
 const heapStart = heap();
+const externalStart = external();
 const monitors: Monitor[] = Array.from({ length: size }, (_, i) => ({ ...base, name: `bench-${i}`, schedule: `${i % 60} * * * * *` }));
 const heapMonitors = heap();
 const redactor = new Redactor();
 const metrics = new MetricsObserver(new Registry(), { processMetrics: false });
 metrics.configLoaded(monitors, { active: size, invalid: 0, disabled: 0 }, true);
 const heapMetrics = heap();
+const externalMetrics = external();
 const status = new StatusStore();
 const lags: number[] = [];
 let skipped = 0;
@@ -76,7 +80,8 @@ const scheduler = new Scheduler({
     // Only ticks scheduled inside the window count: start-up is measured by the load-time scenario.
     if (scheduledAt.getTime() >= windowStart && scheduledAt.getTime() < windowEnd) ticks++;
   },
-  limiter: new RunLimiter(DEFAULT_MAX_CONCURRENT_RUNS),
+  // BENCH_MAX_CONCURRENT_RUNS tries another limit than the daemon's default.
+  limiter: new RunLimiter(Number(process.env.BENCH_MAX_CONCURRENT_RUNS ?? DEFAULT_MAX_CONCURRENT_RUNS)),
   startSpreadMs: spreadMs,
   schedulerObserver: {
     // Lag is from the intended start (tick + offset), the wait for a slot included; counted for the ticks of the window.
@@ -101,6 +106,7 @@ const syncStarted = performance.now();
 scheduler.sync(monitors);
 const syncMs = performance.now() - syncStarted;
 const heapScheduled = heap();
+const externalScheduled = external();
 // The window opens at the next full second after scheduling.
 await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000)));
 windowStart = Date.now();
@@ -119,6 +125,7 @@ const externalAfterGc = process.memoryUsage().external + process.memoryUsage().a
 // What the history holds: dropped, the heap shrinks by it.
 status.retain(new Set());
 const heapWithoutHistory = heap();
+const externalWithoutHistory = external();
 clearInterval(sampler);
 loopDelay.stop();
 await target.stop();
@@ -159,6 +166,10 @@ process.stdout.write(`${JSON.stringify({
   'B/monitor: of which history': perMonitor(heapAfterRuns - heapWithoutHistory),
   'runs kept per monitor': lags.length / size,
   'B/monitor: total': perMonitor(heapAfterRuns - heapStart),
+  'external B/monitor: metrics': perMonitor(externalMetrics - externalStart),
+  'external B/monitor: scheduler': perMonitor(externalScheduled - externalMetrics),
+  'external B/monitor: after runs': perMonitor(externalAfterGc - externalScheduled),
+  'external B/monitor: of which history': perMonitor(externalAfterGc - externalWithoutHistory),
   'failure reasons': [...reasons].map(([reason, count]) => `${reason}:${count}`).join(' ') || '-',
 })}\n`);
 process.exit(0);
