@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --only per-flow,scrape,...] [-- --monitors N (daemon scenario, default 500)]: every scenario prints a table and
+// npm run bench [-- --quick] [-- --only per-flow,scrape,...] [-- --monitors N (daemon scenario, default 500; scheduler-scale: that one size)]: every scenario prints a table and
 // writes bench/results/<scenario>.json. Not part of npm test; no timed assertions anywhere.
 import { parseArgs } from 'node:util';
 import { perFlow } from './scenarios/per-flow.js';
@@ -17,7 +17,7 @@ const scenarios: Record<string, () => Promise<void>> = {
   'per-flow': () => perFlow({ flows: quick ? 100 : 400, rounds: quick ? 2 : 5 }),
   daemon: () => daemon({ monitors: Number(values.monitors ?? 500), seconds: quick ? 8 : 20, rounds: quick ? 1 : 3, warmupSeconds: quick ? 3 : 5 }),
   history: () => history({ monitors: quick ? 1_000 : 5_000, history: 100 }),
-  'scheduler-scale': () => schedulerScale({ sizes: quick ? [1_000, 10_000, 50_000] : [1_000, 10_000, 50_000], seconds: quick ? 20 : 120 }),
+  'scheduler-scale': () => schedulerScale({ sizes: values.monitors ? [Number(values.monitors)] : [1_000, 10_000, 50_000], seconds: quick ? 20 : 120 }),
   scrape: () => scrape({ sizes: [1_000, 10_000], scrapes: quick ? 3 : 10 }),
   'load-time': () => loadTime({ files: 10_000, rounds: quick ? 1 : 3 }),
   'latency-fidelity': () => latencyFidelity({ flows: quick ? 100 : 500 }),

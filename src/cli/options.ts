@@ -53,6 +53,14 @@ export function loadTimeoutOption(value: string | undefined): number | undefined
   return seconds * 1000;
 }
 
+/** STEPWATCH_START_SPREAD_SECONDS: the window, in seconds, each monitor's start is spread over after its tick (0: off, at most an hour); unset means the scheduler's default. */
+export function startSpreadOption(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 3600) throw new UsageError(`STEPWATCH_START_SPREAD_SECONDS must be a number of seconds from 0 (no spread) to 3600, got '${value}'`);
+  return Math.round(seconds * 1000);
+}
+
 /** STEPWATCH_MAX_CONCURRENT_RUNS: a whole number of runs from 1 up; unset means the daemon's default. */
 export function maxConcurrentRunsOption(value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;

@@ -2,7 +2,7 @@ import { createLogger } from '../logging/logger.js';
 import type { Logger } from '../logging/logger.js';
 import { Redactor } from '../redaction/redactor.js';
 import { startDaemon } from '../daemon/start-daemon.js';
-import { loadTimeoutOption, maxConcurrentRunsOption } from './options.js';
+import { loadTimeoutOption, maxConcurrentRunsOption, startSpreadOption } from './options.js';
 import type { Daemon } from '../daemon/start-daemon.js';
 import type { ClusterSettings } from '../cluster/cluster-settings.js';
 
@@ -30,9 +30,10 @@ export async function serveUntilSignal(options: ServeOptions): Promise<0> {
   const apiToken = options.env.STEPWATCH_API_TOKEN;
   const maxConcurrentRuns = maxConcurrentRunsOption(options.env.STEPWATCH_MAX_CONCURRENT_RUNS);
   const loadTimeoutMs = loadTimeoutOption(options.env.STEPWATCH_LOAD_TIMEOUT_SECONDS);
+  const startSpreadMs = startSpreadOption(options.env.STEPWATCH_START_SPREAD_SECONDS);
   const stopSignal = stopSignalFromNowOn();
   logger.debug({ pid: process.pid }, 'starting');
-  const daemon: Daemon = await startDaemon({ ...options, logger, redactor, ...(apiToken ? { apiToken } : {}), ...(maxConcurrentRuns ? { maxConcurrentRuns } : {}), ...(loadTimeoutMs ? { loadTimeoutMs } : {}) });
+  const daemon: Daemon = await startDaemon({ ...options, logger, redactor, ...(apiToken ? { apiToken } : {}), ...(maxConcurrentRuns ? { maxConcurrentRuns } : {}), ...(loadTimeoutMs ? { loadTimeoutMs } : {}), ...(startSpreadMs !== undefined ? { startSpreadMs } : {}) });
   const signal = await stopSignal;
   logger.info({ signal, graceMs: GRACE_MS }, 'stopping: no new runs; waiting for runs in progress');
   const drained = await daemon.stop(GRACE_MS);

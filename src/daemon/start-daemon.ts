@@ -41,6 +41,8 @@ export interface DaemonOptions {
   historySize?: number;
   /** At most this many runs at once across all monitors (STEPWATCH_MAX_CONCURRENT_RUNS); the rest queue. */
   maxConcurrentRuns?: number;
+  /** The window each monitor's start is spread over after its tick (STEPWATCH_START_SPREAD_SECONDS); default 1 s, 0 off. */
+  startSpreadMs?: number;
   /** How long one monitor file may take to load (STEPWATCH_LOAD_TIMEOUT_SECONDS); default 10 s. */
   loadTimeoutMs?: number;
   /** Cluster mode (STEPWATCH_DATABASE_URL and friends); without it, one instance as always. */
@@ -116,6 +118,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     run: (monitor) => runMonitor(monitor, { observer, redactor, env, oauth2, loopDelay }),
     observer,
     limiter: new RunLimiter(options.maxConcurrentRuns ?? DEFAULT_MAX_CONCURRENT_RUNS),
+    ...(options.startSpreadMs !== undefined ? { startSpreadMs: options.startSpreadMs } : {}),
     schedulerObserver: new SchedulerMetrics(registry),
     onInternalError: (monitor, error) => logger.error({ monitor: monitor.name, err: error }, 'internal error while running the monitor; please report it'),
   });

@@ -6,10 +6,13 @@ import type { RunObserver } from '../run/observer.js';
 import type { RunLimiter } from './run-limiter.js';
 import { ALONE } from './tick-gate.js';
 import type { ManualRun, TickGate } from './tick-gate.js';
+import { DEFAULT_START_SPREAD_MS, spreadWindowMs, startOffsetMs } from './start-offset.js';
+import { StartTimeline } from './start-timeline.js';
+import type { DueStarts } from './start-timeline.js';
 
 /** Listens to the scheduler itself: when runs really start (after any wait for a slot), and end. */
 export interface SchedulerObserver {
-  /** `lagSeconds` is the time since the tick's scheduled time; undefined for a manual run. */
+  /** `lagSeconds` is the time since the run's intended start (its tick plus the monitor's offset); undefined for a manual run. */
   runStarting(monitor: Monitor, lagSeconds: number | undefined): void;
   runEnded(monitor: Monitor): void;
 }
@@ -19,20 +22,44 @@ export interface SchedulerDeps {
   observer?: RunObserver;
   /** Called when a run throws: that is a bug in stepwatch, not a fault of the API. */
   onInternalError: (monitor: Monitor, error: unknown) => void;
-  /** Called as each tick starts a monitor, with the time the tick was scheduled for. */
+  /** Called as each tick starts a monitor (at its intended start), with the time the tick was scheduled for (the cron time). */
   onTick?: (monitor: Monitor, scheduledAt: Date) => void;
   /** A global limit on runs in flight (STEPWATCH_MAX_CONCURRENT_RUNS); without it every due run starts at once. */
   limiter?: RunLimiter;
   schedulerObserver?: SchedulerObserver;
   /** Asked before each tick and manual run; without it every tick runs here (one instance). */
   gate?: TickGate;
+  /**
+   * Each monitor starts at its tick plus a stable offset (a hash of its name) within this window,
+   * capped by its schedule's shortest interval (STEPWATCH_START_SPREAD_SECONDS); 0 starts every
+   * monitor at its tick. Default 1 s: a run never leaves the second its cron names.
+   */
+  startSpreadMs?: number;
   now?: () => number;
 }
 
-/** Monitors that share a cron expression and time zone share one timer. */
+/** A scheduled run's tick (its identity, the cron time) and when it was meant to start (tick + offset). */
+interface TickStart {
+  scheduledAt: Date;
+  startAt: number;
+}
+
+/** On the timeline: a schedule's tick, or a monitor put there by its schedule's tick (it starts only if it is still in that group). */
+type Pending = { tick: Group } | PendingStart;
+interface PendingStart {
+  name: string;
+  members: Map<string, number>;
+}
+
+/** Monitors that share a cron expression and time zone share one tick on the timeline. */
 interface Group {
+  key: string;
+  /** Never started: only asked for the schedule's next time (its own timers are not used). */
   task: ScheduledTask;
-  names: Set<string>;
+  /** Each monitor of the group, with its offset after the tick in ms. */
+  members: Map<string, number>;
+  /** The spread window of this schedule: the operator's, capped by the schedule's shortest interval. */
+  windowMs: number;
   /** The next due time and when it was computed: it stays right until it passes (or the clock goes back). */
   next?: { at: number; computedAt: number };
 }
@@ -40,10 +67,12 @@ interface Group {
 const groupKey = (monitor: Monitor) => `${monitor.timezone}\u0000${monitor.schedule}`;
 
 /**
- * Runs monitors on their cron schedules. One node-cron task per distinct (schedule, time zone),
- * fanning out to its monitors: node-cron costs ~0.2 ms of CPU per task to create and start and
- * ~50 µs per next-time computation (docs/performance.md), which at 50k monitors made start-up
- * take 11 s, while monitors share few distinct schedules.
+ * Runs monitors on their cron schedules. One group per distinct (schedule, time zone), fanning out
+ * to its monitors: node-cron costs ~0.2 ms of CPU per task to create and ~50 µs per next-time
+ * computation (docs/performance.md), which at 50k monitors made start-up take 11 s, while
+ * monitors share few distinct schedules. Everything waits on one timeline (one timer): a group's
+ * tick puts each of its monitors there at tick + offset (start-offset.ts), and the monitors due
+ * at one instant start together, whatever their schedule.
  * A run never overlaps the previous run of the same monitor: such a tick is skipped and
  * reported. Stopping ends the ticks and waits for runs in flight.
  */
@@ -53,9 +82,13 @@ export class Scheduler {
   private readonly inFlight = new Map<string, Promise<RunResult | undefined>>();
   /** Per scheduled monitor, when its next run is due (Unix ms). */
   private readonly due = new Map<string, number>();
+  private readonly timeline = new StartTimeline<Pending>((at, due) => this.onDue(at, due));
+  private readonly spreadMs: number;
   private stopped = false;
 
-  constructor(private readonly deps: SchedulerDeps) {}
+  constructor(private readonly deps: SchedulerDeps) {
+    this.spreadMs = deps.startSpreadMs ?? DEFAULT_START_SPREAD_MS;
+  }
 
   /** Makes the scheduled set match `monitors`: new ones start, changed ones take effect at their next tick, gone ones stop. */
   sync(monitors: Monitor[]): void {
@@ -69,6 +102,7 @@ export class Scheduler {
       this.monitors.set(monitor.name, monitor);
       if (monitor.enabled && !this.stopped) this.joinGroup(monitor);
     }
+    if (!this.stopped) this.timeline.flush();
   }
 
   /** Starts a run now unless one is in progress; `undefined` means it was not started. */
@@ -85,11 +119,11 @@ export class Scheduler {
     return (this.deps.gate ?? ALONE).manual(monitor, (m) => this.launch(m.name, undefined));
   }
 
-  private launch(name: string, scheduledAt: Date | undefined): Promise<RunResult | undefined> | undefined {
+  private launch(name: string, tick: TickStart | undefined): Promise<RunResult | undefined> | undefined {
     const monitor = this.monitors.get(name);
     if (!monitor || this.inFlight.has(name) || this.stopped) return undefined;
     // A run waiting for a slot counts as in flight: a tick meanwhile is skipped, as for a running one.
-    const run = this.runInSlot(monitor, scheduledAt)
+    const run = this.runInSlot(monitor, tick)
       .catch((error: unknown) => {
         this.deps.onInternalError(monitor, error);
         return undefined;
@@ -123,6 +157,7 @@ export class Scheduler {
   /** Stops every tick, then waits up to `graceMs` for runs in flight; true if they all finished. */
   async stop(graceMs: number): Promise<boolean> {
     this.stopped = true;
+    this.timeline.clear();
     await Promise.all([...this.groups.values()].map((group) => group.task.destroy()));
     this.groups.clear();
     const pending = [...this.inFlight.values()];
@@ -136,14 +171,14 @@ export class Scheduler {
     return finished;
   }
 
-  private async runInSlot(monitor: Monitor, scheduledAt: Date | undefined): Promise<RunResult | undefined> {
+  private async runInSlot(monitor: Monitor, tick: TickStart | undefined): Promise<RunResult | undefined> {
     const release = await this.deps.limiter?.acquire();
-    if (this.stopped && scheduledAt) {
+    if (this.stopped && tick) {
       release?.();
       return undefined;
     }
     const observer = this.deps.schedulerObserver;
-    observer?.runStarting(monitor, scheduledAt ? Math.max(0, (this.deps.now ?? Date.now)() - scheduledAt.getTime()) / 1000 : undefined);
+    observer?.runStarting(monitor, tick ? Math.max(0, (this.deps.now ?? Date.now)() - tick.startAt) / 1000 : undefined);
     try {
       return await this.deps.run(monitor);
     } finally {
@@ -156,19 +191,13 @@ export class Scheduler {
     const key = groupKey(monitor);
     let group = this.groups.get(key);
     if (!group) {
-      const names = new Set<string>();
-      const task = createTask(monitor.schedule, (context) => this.tick(names, context.date), {
-        timezone: monitor.timezone,
-        // Overlap is decided per monitor below (skip and count), not by node-cron per task.
-        noOverlap: false,
-        suppressMissedWarning: true,
-      });
-      void task.start();
-      group = { task, names };
+      const task = createTask(monitor.schedule, () => {}, { timezone: monitor.timezone });
+      group = { key, task, members: new Map(), windowMs: spreadWindowMs(monitor.schedule, this.spreadMs) };
       this.groups.set(key, group);
+      this.planTick(group);
     }
-    if (!group.names.has(monitor.name)) {
-      group.names.add(monitor.name);
+    if (!group.members.has(monitor.name)) {
+      group.members.set(monitor.name, startOffsetMs(monitor.name, group.windowMs));
       this.setDue(monitor.name, group);
     }
   }
@@ -178,8 +207,9 @@ export class Scheduler {
     const group = this.groups.get(key);
     this.due.delete(monitor.name);
     if (!group) return;
-    group.names.delete(monitor.name);
-    if (group.names.size === 0) {
+    group.members.delete(monitor.name);
+    // Its tick on the timeline finds it gone and does nothing; node-cron keeps every task it created until destroyed.
+    if (group.members.size === 0) {
       void group.task.destroy();
       this.groups.delete(key);
     }
@@ -188,27 +218,61 @@ export class Scheduler {
   /** A run started (on a tick or on demand): the next one is due at the schedule's next time. */
   private markStarted(monitor: Monitor): void {
     const group = monitor.enabled ? this.groups.get(groupKey(monitor)) : undefined;
-    if (group?.names.has(monitor.name)) this.setDue(monitor.name, group);
+    if (group?.members.has(monitor.name)) this.setDue(monitor.name, group);
   }
 
+  /** The next intended start: the schedule's next tick plus the monitor's offset. */
   private setDue(name: string, group: Group): void {
     const at = groupNextRun(group);
     if (at === undefined) this.due.delete(name);
-    else this.due.set(name, at);
+    else this.due.set(name, at + (group.members.get(name) ?? 0));
   }
 
-  private tick(names: Set<string>, scheduledAt: Date): void {
+  /** Puts the group's next tick on the timeline (the caller flushes, or is the flush). */
+  private planTick(group: Group): void {
+    const at = groupNextRun(group);
+    if (at !== undefined) this.timeline.add(at, at, { tick: group });
+  }
+
+  /**
+   * An instant came: schedules that tick now put their monitors on the timeline at tick + offset
+   * (those at offset 0 come back in the same flush, all schedules together), and the monitors
+   * whose intended start is now are started.
+   */
+  private onDue(at: number, due: DueStarts<Pending>): void {
     if (this.stopped) return;
+    for (const [tickMs, pending] of due) {
+      const starts: PendingStart[] = [];
+      for (const item of pending) {
+        if (!('tick' in item)) starts.push(item);
+        // A group whose last monitor left (or that was replaced) does not tick any more.
+        else if (this.groups.get(item.tick.key) === item.tick) this.tick(item.tick, tickMs);
+      }
+      if (starts.length > 0) this.startDue(at, tickMs, starts);
+    }
+  }
+
+  /** The group ticked at `tickMs`: its monitors go on the timeline at tick + offset, and its next tick too. */
+  private tick(group: Group, tickMs: number): void {
+    for (const [name, offset] of group.members) this.timeline.add(tickMs + offset, tickMs, { name, members: group.members });
+    this.planTick(group);
+  }
+
+  /** The monitors whose intended start is `at`: those not running start, the others' ticks are skipped. */
+  private startDue(at: number, tickMs: number, pending: readonly PendingStart[]): void {
+    const scheduledAt = new Date(tickMs);
     const due: Monitor[] = [];
-    for (const name of names) {
+    for (const { name, members } of pending) {
       const monitor = this.monitors.get(name);
-      if (!monitor) continue;
+      // Removed, disabled or moved to another schedule since its tick came: that tick is dropped with it.
+      if (!monitor || !members.has(name)) continue;
       this.deps.onTick?.(monitor, scheduledAt);
       if (this.inFlight.has(name)) this.deps.observer?.runSkipped?.(monitor);
       else due.push(monitor);
     }
-    // One question per tick for all its monitors: in cluster mode, one batched claim.
-    if (due.length > 0) (this.deps.gate ?? ALONE).admit(due, scheduledAt, (monitor) => this.launch(monitor.name, scheduledAt));
+    // One question per tick and bucket for all its monitors: in cluster mode, one batched claim.
+    const tick = { scheduledAt, startAt: at };
+    if (due.length > 0) (this.deps.gate ?? ALONE).admit(due, scheduledAt, (monitor) => this.launch(monitor.name, tick));
   }
 }
 
@@ -219,7 +283,7 @@ function groupNextRun(group: Group): number | undefined {
     // ~50 µs per computation in node-cron: once per group and tick, not once per monitor.
     let at: Date | null = null;
     try {
-      at = group.task.getNextRun();
+      at = group.task.getNextRuns(1)[0] ?? null;
     } catch {
       // node-cron gives up on a schedule that matches no day for years (`0 0 30 2 *`): nothing is due.
     }

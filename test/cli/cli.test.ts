@@ -133,6 +133,19 @@ describe('stepwatch start', () => {
     }
   });
 
+  for (const bad of ['soon', '-1', '3601']) {
+    it(`refuses STEPWATCH_START_SPREAD_SECONDS=${bad} before it starts, in one line`, async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'stepwatch-spread-'));
+      try {
+        const result = await runCli(['start', '--monitors', dir, '--port', '0'], { env: { STEPWATCH_START_SPREAD_SECONDS: bad } });
+        assert.equal(result.code, 2);
+        assert.equal(result.stderr, `stepwatch start: STEPWATCH_START_SPREAD_SECONDS must be a number of seconds from 0 (no spread) to 3600, got '${bad}'\n`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+
   it('refuses a monitors folder that does not exist, in one line', async () => {
     const result = await runCli(['start', '--monitors', '/no/such/dir']);
     assert.equal(result.code, 2);

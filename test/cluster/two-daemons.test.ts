@@ -34,7 +34,8 @@ describe('two daemons on one database', () => {
       const redactor = new Redactor();
       const logger = createLogger({ redactor, destination: new Writable({ write: (_chunk, _e, done) => done() }) });
       const settings = { databaseUrl: db.url, location: 'default', instance, historyDays: 14 };
-      daemons.set(instance, await startDaemon({ monitorPaths: [dir], host: '127.0.0.1', port: 0, env: {}, dataDir: path.join(dir, instance), logger, redactor, apiToken: TOKEN, cluster: settings }));
+      // Start offsets off: runs are counted per tick by the second they arrive in, and this test is about claims, not the spread.
+      daemons.set(instance, await startDaemon({ monitorPaths: [dir], host: '127.0.0.1', port: 0, env: {}, dataDir: path.join(dir, instance), logger, redactor, apiToken: TOKEN, cluster: settings, startSpreadMs: 0 }));
     };
     const metricsOf = async (instance: string) => (await fetch(`${daemons.get(instance)!.url}/metrics`)).text();
     const seriesOf = (text: string) => MONITORS.filter((name) => text.includes(`stepwatch_monitor_runs_total{monitor="${name}",location="default",result="success"}`));

@@ -14,6 +14,7 @@ import { json, startHttpServer } from '../support/servers.js';
 import type { TestServer } from '../support/servers.js';
 import { monitorFromYaml } from '../support/monitors.js';
 import { signal, within } from '../support/wait.js';
+import { DEFAULT_START_SPREAD_MS, startOffsetMs } from '../../src/schedule/start-offset.js';
 
 const CANARY = 'canary-api-secret-5e6f';
 const TOKEN = 'api-token-for-tests';
@@ -130,7 +131,9 @@ steps: [{ name: Ping, request: { url: "<<env.API>>/slow" } }]
     const xss = body.monitors.find((m) => m.name === 'xss');
     assert.equal(xss?.state, 'failing');
     assert.equal(xss?.schedule, '0 0 1 1 *');
-    assert.match(String(xss?.nextRun), /^\d{4}-01-01T00:00:00\.000Z$/);
+    // The intended start: the tick plus the monitor's offset in the default 1 s spread window.
+    const offset = String(startOffsetMs('xss', DEFAULT_START_SPREAD_MS)).padStart(3, '0');
+    assert.match(String(xss?.nextRun), new RegExp(`^\\d{4}-01-01T00:00:00\\.${offset}Z$`));
     assert.equal((xss?.lastRun as { failedStep: string }).failedStep, "<script>alert('step')</script>");
     assert.equal(body.monitors.find((m) => m.name === 'off')?.state, 'disabled');
     assert.deepEqual(body.invalid, invalid);

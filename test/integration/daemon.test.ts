@@ -11,6 +11,7 @@ import { Redactor } from '../../src/redaction/redactor.js';
 import type { Daemon } from '../../src/daemon/start-daemon.js';
 import { closedPort, json, startHttpServer } from '../support/servers.js';
 import type { TestServer } from '../support/servers.js';
+import { DEFAULT_START_SPREAD_MS, startOffsetMs } from '../../src/schedule/start-offset.js';
 
 async function until(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -95,11 +96,16 @@ describe('the daemon keeping series true to the monitors', () => {
     mkdirSync(path.join(dir, 'monitors'));
     writeFileSync(path.join(dir, 'monitors', 'yearly.yaml'), monitorFile('yearly', 'Ping', 'http://127.0.0.1:1/'));
     writeFileSync(path.join(dir, 'monitors', 'off.yaml'), monitorFile('off', 'Ping', 'http://127.0.0.1:1/', 'enabled: false\n'));
+    // Same schedule, another name: its start (and so its next run) is its tick plus its offset.
+    writeFileSync(path.join(dir, 'monitors', 'checkout.yaml'), monitorFile('checkout', 'Ping', 'http://127.0.0.1:1/'));
     const daemon = await daemonOn(dir);
     try {
       const text = await daemon.metrics();
       const year = new Date().getUTCFullYear() + 1;
+      assert.equal(startOffsetMs('yearly', DEFAULT_START_SPREAD_MS), 0, "'yearly' starts at its tick");
       assert.match(text, new RegExp(`^stepwatch_monitor_next_run_timestamp_seconds\\{monitor="yearly"\\} ${Date.UTC(year, 0, 1) / 1000}$`, 'm'));
+      assert.equal(startOffsetMs('checkout', DEFAULT_START_SPREAD_MS), 500);
+      assert.match(text, new RegExp(`^stepwatch_monitor_next_run_timestamp_seconds\\{monitor="checkout"\\} ${Date.UTC(year, 0, 1) / 1000}\\.5$`, 'm'));
       assert.doesNotMatch(text, /stepwatch_monitor_next_run_timestamp_seconds\{monitor="off"\}/);
       assert.match(text, /^stepwatch_step_failures_total\{monitor="yearly",step="Ping",reason="timeout"\} 0$/m, 'every reason counts from 0 before the first run');
     } finally {

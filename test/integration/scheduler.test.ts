@@ -12,6 +12,7 @@ import { json, startHttpServer } from '../support/servers.js';
 import type { TestServer } from '../support/servers.js';
 import { monitorFromYaml, requestOf } from '../support/monitors.js';
 import { until } from '../support/wait.js';
+import { startOffsetMs } from '../../src/schedule/start-offset.js';
 
 describe('the scheduler', () => {
   let api: TestServer;
@@ -209,5 +210,48 @@ describe('reloading monitor files', () => {
     await catalog.refresh();
     assert.deepEqual(catalog.monitors().map((m) => m.name), ['reloaded']);
     assert.deepEqual(catalog.counts(), { active: 1, disabled: 0, invalid: 1 });
+  });
+});
+
+describe('the scheduler spreading starts after the tick', () => {
+  let api: TestServer;
+  /** When each monitor's request reached the API (the monitor's name is the path). */
+  const arrivals = new Map<string, number>();
+  before(async () => {
+    api = await startHttpServer((req, res) => {
+      arrivals.set((req.url ?? '/').slice(1), Date.now());
+      json(res, 200, {});
+    });
+  });
+  after(() => api.close());
+
+  const everyTwoSeconds = (name: string) => monitorFromYaml(`name: ${name}\nschedule: "*/2 * * * * *"\nsteps: [{ name: Ping, request: { url: "<<env.API>>/${name}" } }]\n`, { API: api.url });
+
+  it('starts each monitor at its tick plus its offset, the window capped by the schedule: never before, and the next run says when', async () => {
+    // 'early' and 'c' sit 0.4 s and 1.88 s into a 2 s window; 60 s asked, the schedule's 2 s interval caps it.
+    const offsets = { early: startOffsetMs('early', 2_000), c: startOffsetMs('c', 2_000) };
+    assert.deepEqual(offsets, { early: 400, c: 1_880 });
+    const ticks = new Map<string, number>();
+    const nextRuns = new Map<string, number | undefined>();
+    const scheduler = new Scheduler({
+      run: (monitor) => runMonitor(monitor, { env: { API: api.url } }),
+      onInternalError: (_m, error) => assert.fail(String(error)),
+      onTick: (monitor, scheduledAt) => ticks.has(monitor.name) || ticks.set(monitor.name, scheduledAt.getTime()),
+      startSpreadMs: 60_000,
+    });
+    arrivals.clear();
+    try {
+      scheduler.sync([everyTwoSeconds('early'), everyTwoSeconds('c')]);
+      for (const name of ['early', 'c']) nextRuns.set(name, scheduler.nextRun(name)?.getTime());
+      await until(() => arrivals.has('early') && arrivals.has('c'), 'both monitors ran', 15_000);
+    } finally {
+      await scheduler.stop(5_000);
+    }
+    for (const [name, offset] of Object.entries(offsets)) {
+      const tick = ticks.get(name) ?? NaN;
+      assert.equal(tick % 2_000, 0, `${name}: the tick is the cron time`);
+      assert.equal(nextRuns.get(name), tick + offset, `${name}: announced at its tick plus its offset`);
+      assert.ok((arrivals.get(name) ?? 0) >= tick + offset, `${name}: reached the API ${(arrivals.get(name) ?? 0) - tick} ms after its tick, not before its offset of ${offset} ms`);
+    }
   });
 });

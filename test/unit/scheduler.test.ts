@@ -10,6 +10,8 @@ import { Scheduler } from '../../src/schedule/scheduler.js';
 import { ALONE } from '../../src/schedule/tick-gate.js';
 import type { SchedulerDeps } from '../../src/schedule/scheduler.js';
 import { signal, within } from '../support/wait.js';
+import { startOffsetMs } from '../../src/schedule/start-offset.js';
+import type { StartRun, TickGate } from '../../src/schedule/tick-gate.js';
 
 const monitor = (name: string, schedule = '0 0 1 1 *', extra: Partial<Monitor> = {}) => ({ name, enabled: true, schedule, timezone: 'UTC', steps: [], ...extra }) as unknown as Monitor;
 const result = (name: string): RunResult => ({ monitor: name, passed: true, startedAt: 0, durationMs: 0, attempts: 1, steps: [] });
@@ -200,6 +202,8 @@ describe('the scheduler over reloads', () => {
     const lags = new Map<string, Array<number | undefined>>();
     const second = signal();
     const { scheduler, finish } = holding({
+      // Start offsets off: this is about the clock; lateness from the offset start is tested below.
+      startSpreadMs: 0,
       onTick: (_m, at) => (scheduledAt = at.getTime()),
       now: () => scheduledAt + offsetMs,
       schedulerObserver: {
@@ -221,5 +225,73 @@ describe('the scheduler over reloads', () => {
     await manual;
     await scheduler.stop(10_000);
     assert.deepEqual(Object.fromEntries(lags), { late: [1.5, 0], manual: [undefined] }, 'a clock behind the schedule counts as on time');
+  });
+});
+
+describe('the scheduler spreading starts over a window after the tick', () => {
+  /** Names whose offsets in a 1 s window are all different from 0 (so a start at the tick would show). */
+  const spread = ['checkout', 'payments-api', 'bench-0', 'bench-1'];
+
+  it("says each monitor is next due at its tick plus its offset, and moves it to the next tick's plus the same offset once it ran", async () => {
+    const { scheduler, finish } = holding();
+    try {
+      scheduler.sync(spread.map((name) => monitor(name, '* * * * * *')));
+      // Offsets are below the 1 s window: the tick is the whole second.
+      const tick = Math.floor((scheduler.nextRun('checkout')?.getTime() ?? 0) / 1000) * 1000;
+      for (const name of spread) assert.equal(scheduler.nextRun(name)?.getTime(), tick + startOffsetMs(name, 1_000), name);
+      for (const name of spread) await finish(name);
+      for (const name of spread) assert.equal(scheduler.nextRun(name)?.getTime(), tick + 1_000 + startOffsetMs(name, 1_000), `${name} after its run`);
+    } finally {
+      // Stops the ticks also when an assertion failed, so the file ends.
+      await scheduler.stop(0);
+    }
+  });
+
+  it('measures how late a scheduled run starts from its tick plus its offset', async () => {
+    let tickAt = 0;
+    const lags: Array<number | undefined> = [];
+    const started = signal();
+    const { scheduler, finish } = holding({
+      onTick: (_m, at) => (tickAt = at.getTime()),
+      // The clock reads 250 ms after the intended start whenever the run starts.
+      now: () => tickAt + startOffsetMs('checkout', 1_000) + 250,
+      schedulerObserver: { runStarting: (_m, lag) => (lags.push(lag), started.resolve()), runEnded: () => {} },
+    });
+    try {
+      scheduler.sync([monitor('checkout', '* * * * * *')]);
+      await within(started.promise, 'the scheduled run starts', 10_000);
+    } finally {
+      const stopping = scheduler.stop(10_000);
+      await finish('checkout');
+      await stopping;
+    }
+    assert.deepEqual(lags, [0.25]);
+  });
+
+  it('asks the gate once per tick and bucket: monitors of any schedule whose ticks and offsets agree are admitted together, as of the cron time', async () => {
+    const calls: Array<{ scheduledAt: number; names: string[] }> = [];
+    const recording: TickGate = {
+      admit(due, scheduledAt, start: StartRun) {
+        calls.push({ scheduledAt: scheduledAt.getTime(), names: due.map((m) => m.name).sort() });
+        for (const m of due) void start(m);
+      },
+      manual: (m, start) => ALONE.manual(m, start),
+    };
+    const { scheduler, finish } = holding({ gate: recording });
+    // Two schedules that tick at the same instants: forty monitors, fewer buckets than that in use.
+    const names = Array.from({ length: 40 }, (_, i) => `m${i}`);
+    scheduler.sync(names.map((name, i) => monitor(name, i % 2 === 0 ? '* * * * * *' : '*/1 * * * * *')));
+    const firstTick = Math.floor((scheduler.nextRun('m0')?.getTime() ?? 0) / 1000) * 1000;
+    try {
+      for (const name of names) await finish(name);
+    } finally {
+      await scheduler.stop(0);
+    }
+    const byOffset = new Map<number, string[]>();
+    for (const name of names) byOffset.set(startOffsetMs(name, 1_000), [...(byOffset.get(startOffsetMs(name, 1_000)) ?? []), name]);
+    const expected = [...byOffset.values()].map((group) => ({ scheduledAt: firstTick, names: group.sort() }));
+    const sortCalls = (list: typeof calls) => [...list].sort((a, b) => (a.names[0] ?? '').localeCompare(b.names[0] ?? ''));
+    assert.ok(byOffset.size < names.length, 'some monitors share a bucket');
+    assert.deepEqual(sortCalls(calls.filter((call) => call.scheduledAt === firstTick)), sortCalls(expected));
   });
 });

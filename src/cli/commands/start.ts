@@ -20,6 +20,8 @@ good version running. SIGTERM or SIGINT stops scheduling, lets runs in progress 
 Defaults: $STEPWATCH_MONITORS or ./monitors, $STEPWATCH_HOST or 127.0.0.1,
 $STEPWATCH_PORT or ${DEFAULT_PORT}, $STEPWATCH_DATA_DIR or ./data, $STEPWATCH_LOG_LEVEL or info,
 $STEPWATCH_MAX_CONCURRENT_RUNS or 100 runs at once (due runs beyond it wait for a slot),
+$STEPWATCH_START_SPREAD_SECONDS or 1: each monitor starts at its tick plus a fixed offset
+within this window (a hash of its name; capped by its schedule's interval; 0 turns it off),
 $STEPWATCH_LOAD_TIMEOUT_SECONDS or 10 s for one monitor file to load (then it is invalid).
 Cluster mode (docs/cluster.md): $STEPWATCH_DATABASE_URL (postgres://...) keeps history and refresh
 tokens in PostgreSQL and shares the monitors with every instance on it; $STEPWATCH_LOCATION

@@ -130,6 +130,10 @@ export async function startTestCluster(options: ClusterOptions): Promise<TestClu
             STEPWATCH_DATABASE_URL: proxy ? proxy.route(database.url) : database.url,
             STEPWATCH_INSTANCE: name,
             STEPWATCH_LOG_LEVEL: 'warn',
+            // The tick ledger tells a run's tick by the second it arrives in; starts spread over
+            // the second (tick-01 starts 0.96 s in) would cross into the next one. These tests are
+            // about claims, not the spread (test/unit/scheduler.test.ts covers its claims per bucket).
+            STEPWATCH_START_SPREAD_SECONDS: '0',
             CLUSTER_API: api.url,
             REFRESH_TOKEN: api.firstRefreshToken,
           },
