@@ -7,6 +7,8 @@ const STATUSES: readonly StepStatus[] = ['passed', 'failed', 'skipped'];
 const RUN_FIELDS = 4; // startedAt, durationMs, attempts (negative when the run failed), event-loop delay when the timing was distorted
 const STEP_FIELDS = 5 + PHASES.length; // status, durationMs, httpStatus, reason, cert expiry, phases
 const ABSENT = NaN;
+/** Slots of a new monitor's ring; it doubles up to the capacity as runs come. */
+const FIRST_SLOTS = 4;
 
 /** What a failed step keeps beyond numbers: its message, and for the latest failures its answer. */
 interface FailureText {
@@ -19,18 +21,21 @@ interface FailureText {
  * two-step monitor instead of ~450 as objects), plus the step names (shared while the monitor
  * does not change) and the text of failed steps. A result is rebuilt as an object only when
  * the API or the page reads it; the runner's own objects die young, which keeps them out of
- * the old generation (docs/performance.md).
+ * the old generation (docs/performance.md). The ring grows with the runs it holds: allocated at
+ * full capacity up front, 50k monitors that had run once held ~1 GB of empty slots.
  */
 export class RunRecords {
   private values: Float64Array;
   private stepNames: Array<readonly string[] | undefined>;
   private readonly failures = new Map<number, FailureText[]>();
   private width = 0;
+  /** Runs the ring has room for now: grows to `capacity`, and wraps only there. */
+  private slots = 0;
   private next = 0;
   private size = 0;
 
   constructor(private readonly capacity: number) {
-    this.stepNames = new Array<readonly string[] | undefined>(capacity);
+    this.stepNames = [];
     this.values = new Float64Array(0);
   }
 
@@ -40,6 +45,7 @@ export class RunRecords {
 
   /** Adds a run, forgetting the oldest beyond capacity; keeps answers for the latest `excerptsKept` failed runs only. */
   add(result: RunResult, excerptsKept: number): void {
+    if (this.size === this.slots && this.slots < this.capacity) this.resize(Math.min(this.capacity, Math.max(FIRST_SLOTS, this.slots * 2)), this.width);
     this.fit(result.steps.length);
     const slot = this.next;
     const base = slot * this.width;
@@ -48,7 +54,7 @@ export class RunRecords {
     values[base + 1] = result.durationMs;
     values[base + 2] = result.passed ? result.attempts : -result.attempts;
     values[base + 3] = result.timingDistorted ? (result.eventLoopDelayMs ?? 0) : ABSENT;
-    const names = this.stepNames[(slot + this.capacity - 1) % this.capacity];
+    const names = this.size > 0 ? this.stepNames[(slot + this.slots - 1) % this.slots] : undefined;
     this.stepNames[slot] = names && sameNames(names, result.steps) ? names : result.steps.map((step) => step.name);
     let texts: FailureText[] | undefined;
     result.steps.forEach((step, i) => {
@@ -66,7 +72,7 @@ export class RunRecords {
     });
     this.failures.delete(slot);
     if (texts) this.failures.set(slot, texts);
-    this.next = (slot + 1) % this.capacity;
+    this.next = (slot + 1) % this.slots;
     this.size = Math.min(this.size + 1, this.capacity);
     this.dropOldExcerpts(excerptsKept);
   }
@@ -74,7 +80,7 @@ export class RunRecords {
   /** The `index`-th newest run (0 = latest), rebuilt as a result. */
   at(index: number, monitor: string): RunResult | undefined {
     if (index < 0 || index >= this.size) return undefined;
-    const slot = (this.next - 1 - index + 2 * this.capacity) % this.capacity;
+    const slot = (this.next - 1 - index + 2 * this.slots) % this.slots;
     const base = slot * this.width;
     const values = this.values;
     const attempts = values[base + 2] ?? 0;
@@ -102,18 +108,25 @@ export class RunRecords {
   /** Whether the `index`-th newest run passed, without rebuilding it. */
   passedAt(index: number): boolean | undefined {
     if (index < 0 || index >= this.size) return undefined;
-    const slot = (this.next - 1 - index + 2 * this.capacity) % this.capacity;
+    const slot = (this.next - 1 - index + 2 * this.slots) % this.slots;
     return (this.values[slot * this.width + 2] ?? 0) > 0;
   }
 
   /** Grows the record width when a run has more steps than any before (the monitor changed). */
   private fit(steps: number): void {
     const width = RUN_FIELDS + Math.max(1, steps) * STEP_FIELDS;
-    if (width <= this.width) return;
-    const grown = new Float64Array(this.capacity * width).fill(ABSENT);
-    for (let slot = 0; slot < this.capacity; slot++) grown.set(this.values.subarray(slot * this.width, (slot + 1) * this.width), slot * width);
+    if (width > this.width) this.resize(this.slots, width);
+  }
+
+  /** Slots keep their index, so the failure texts keyed by slot stay right; the ring has not wrapped while it grows. */
+  private resize(slots: number, width: number): void {
+    const grown = new Float64Array(slots * width).fill(ABSENT);
+    const kept = Math.min(slots, this.slots);
+    for (let slot = 0; slot < kept; slot++) grown.set(this.values.subarray(slot * this.width, (slot + 1) * this.width), slot * width);
     this.values = grown;
     this.width = width;
+    if (slots > this.slots) this.next = this.size;
+    this.slots = slots;
   }
 
   private dropOldExcerpts(kept: number): void {
@@ -122,7 +135,7 @@ export class RunRecords {
       if (this.passedAt(index)) continue;
       failedRuns++;
       if (failedRuns <= kept) continue;
-      const slot = (this.next - 1 - index + 2 * this.capacity) % this.capacity;
+      const slot = (this.next - 1 - index + 2 * this.slots) % this.slots;
       const texts = this.failures.get(slot);
       if (!texts) continue;
       for (const text of texts) if (text) delete text.response;

@@ -58,6 +58,25 @@ describe('the status store', () => {
     assert.deepEqual(store.recent('orders'), [one, run(2_000, true), one]);
   });
 
+  it('gives back every run exactly while its history grows to its size and then wraps, messages and answers with their runs', () => {
+    const size = 13;
+    const store = new StatusStore(size);
+    const one = (startedAt: number): RunResult => ({ monitor: 'orders', passed: true, startedAt, durationMs: 3, attempts: 1, steps: [{ name: 'ping', status: 'passed', durationMs: 3, httpStatus: 204 }] });
+    const sent: RunResult[] = [];
+    // Failures and a change of steps land on both sides of every growth of the ring (4, 8, 13 runs).
+    for (let i = 1; i <= 3 * size; i++) {
+      const result = i % 9 === 0 ? one(i * 1000) : run(i * 1000, i % 3 !== 0);
+      sent.push(result);
+      store.runFinished(monitor, structuredClone(result));
+      const expected = sent.slice(-size).reverse().map((r, index) => {
+        const failedBefore = sent.slice(-size).reverse().slice(0, index).filter((earlier) => !earlier.passed).length;
+        if (r.passed || failedBefore < EXCERPTS_KEPT) return r;
+        return { ...r, steps: r.steps.map(({ response: _response, ...step }) => step) };
+      });
+      assert.deepEqual(store.recent('orders'), expected, `after ${i} runs`);
+    }
+  });
+
   it('forgets monitors that are no longer loaded', () => {
     const store = new StatusStore();
     store.runFinished(monitor, run(1_000, true));
