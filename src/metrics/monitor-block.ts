@@ -1,12 +1,12 @@
 import zlib from 'node:zlib';
-import { crcShift, deflateSegment } from './gzip-segments.js';
+import { deflateSegment } from './gzip-segments.js';
 import type { GzipWriter } from './gzip-segments.js';
 import { MONITOR_FAMILIES } from './monitor-families.js';
 import type { FamilyMask } from './monitor-families.js';
 import type { MonitorSeries } from './monitor-series.js';
 
-// Per family: start and end in `bytes`, then the CRC, length and shift of the text (gzip-segments.ts).
-const FIELDS = 5;
+// Per family: start and end in `bytes`, then the CRC and length of the text (gzip-segments.ts).
+const FIELDS = 4;
 const EMPTY = Buffer.alloc(0);
 
 /**
@@ -33,7 +33,6 @@ export class MonitorBlock {
       fresh[f] = plain.length === 0 ? EMPTY : deflateSegment(plain);
       this.index[at + 2] = crc;
       this.index[at + 3] = plain.length;
-      this.index[at + 4] = crcShift(plain.length);
       changed = true;
     }
     if (changed) this.pack(fresh);
@@ -42,7 +41,7 @@ export class MonitorBlock {
   /** Appends this monitor's lines of family `f` (an index in MONITOR_FAMILIES). */
   writeFamily(f: number, out: GzipWriter): void {
     const at = f * FIELDS;
-    out.addPart(this.bytes, this.index[at] ?? 0, this.index[at + 1] ?? 0, this.index[at + 2] ?? 0, this.index[at + 3] ?? 0, this.index[at + 4] ?? 0);
+    out.addPart(this.bytes, this.index[at] ?? 0, this.index[at + 1] ?? 0, this.index[at + 2] ?? 0, this.index[at + 3] ?? 0);
   }
 
   /** Compressed bytes held. */
