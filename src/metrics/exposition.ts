@@ -36,12 +36,15 @@ export function sample(name: string, labels: string, value: number | undefined):
 
 /** A histogram's state: per-bucket counts (not cumulative until rendered), sum and count. */
 export class HistogramState {
-  readonly counts: Float64Array;
+  // 32-bit counts (136 years of a run per second): 16 buckets then fit in 64 bytes, which V8
+  // keeps inside the object's heap cell, instead of a separate ArrayBuffer and backing store
+  // (~300 bytes more per histogram, four per three-step monitor).
+  readonly counts: Uint32Array;
   sum = 0;
   count = 0;
 
   constructor(private readonly buckets: readonly number[]) {
-    this.counts = new Float64Array(buckets.length);
+    this.counts = new Uint32Array(buckets.length);
   }
 
   observe(value: number): void {

@@ -1,4 +1,5 @@
 import zlib from 'node:zlib';
+import { combineCrc } from './crc32-combine.js';
 
 /**
  * Pieces of text compressed once, joined into one gzip stream without compressing again.
@@ -7,7 +8,7 @@ import zlib from 'node:zlib';
  * dictionary (a separate deflate call), so it holds whole, byte-aligned, non-final blocks that
  * refer to nothing before them: segments can be joined in any order (RFC 1951 §3.2.3). The gzip
  * trailer needs the CRC-32 of the whole text, which is combined from the segments' own CRCs
- * (zlib's crc32_combine, RFC 1952 §8) instead of reading the text again.
+ * (crc32-combine.ts) instead of reading the text again.
  */
 
 /** A compressed piece: its deflate bytes, and what the gzip trailer needs to know of its text. */
@@ -17,8 +18,6 @@ export interface Segment {
   crc: number;
   /** Length of the text's UTF-8 bytes. */
   length: number;
-  /** x^(8·length) mod the CRC polynomial: what combining a CRC with this segment's multiplies by. */
-  shift: number;
 }
 
 // Small fragments are what is compressed: a 4 KiB window, a smaller hash and a 1 KiB output chunk
@@ -30,7 +29,7 @@ const STORE_BELOW = 160;
 
 export function compressSegment(text: string): Segment {
   const plain = Buffer.from(text);
-  return { bytes: deflateSegment(plain), crc: zlib.crc32(plain), length: plain.length, shift: crcShift(plain.length) };
+  return { bytes: deflateSegment(plain), crc: zlib.crc32(plain), length: plain.length };
 }
 
 /** Raw deflate of `plain`, ending byte-aligned so that it can be followed by any other segment. */
@@ -47,43 +46,6 @@ function storedBlock(plain: Buffer): Buffer {
   block.writeUInt16LE(~plain.length & 0xffff, 3);
   plain.copy(block, 5);
   return block;
-}
-
-const POLY = 0xedb88320;
-
-/** a·b modulo the CRC-32 polynomial, in zlib's reflected bit order (crc32.c, multmodp). */
-function multiplyModPoly(a: number, b: number): number {
-  let m = 0x80000000;
-  let p = 0;
-  for (;;) {
-    if ((a & m) !== 0) {
-      p ^= b;
-      if ((a & (m - 1)) === 0) break;
-    }
-    m >>>= 1;
-    b = b & 1 ? (b >>> 1) ^ POLY : b >>> 1;
-  }
-  return p >>> 0;
-}
-
-/** x^(2^k) mod the polynomial, for k = 0..31. */
-const X_POWERS: number[] = (() => {
-  const table = [0x40000000];
-  for (let k = 1; k < 32; k++) table.push(multiplyModPoly(table[k - 1] ?? 0, table[k - 1] ?? 0));
-  return table;
-})();
-
-/** x^(8·bytes) mod the polynomial (zlib's crc32_combine_gen). */
-export function crcShift(bytes: number): number {
-  let p = 0x80000000;
-  let k = 3;
-  for (let n = bytes; n > 0; n = Math.floor(n / 2), k++) if (n % 2 === 1) p = multiplyModPoly(X_POWERS[k & 31] ?? 0, p);
-  return p;
-}
-
-/** CRC-32 of A followed by B, from CRC(A), CRC(B) and B's shift. */
-export function combineCrc(crcA: number, crcB: number, shiftB: number): number {
-  return (multiplyModPoly(shiftB, crcA) ^ crcB) >>> 0;
 }
 
 // RFC 1952 §2.3: magic, deflate, no flags, no time, no extra flags, unknown OS.
@@ -104,14 +66,14 @@ export class GzipWriter {
   }
 
   add(segment: Segment): void {
-    this.addPart(segment.bytes, 0, segment.bytes.length, segment.crc, segment.length, segment.shift);
+    this.addPart(segment.bytes, 0, segment.bytes.length, segment.crc, segment.length);
   }
 
   /** Adds a segment kept inside a larger buffer (`bytes[start, end)`). */
-  addPart(bytes: Buffer, start: number, end: number, crc: number, length: number, shift: number): void {
+  addPart(bytes: Buffer, start: number, end: number, crc: number, length: number): void {
     if (length === 0) return;
     this.copy(bytes, start, end);
-    this.crc = combineCrc(this.crc, crc, shift);
+    this.crc = combineCrc(this.crc, crc, length);
     this.length += length;
   }
 

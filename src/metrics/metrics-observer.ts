@@ -9,6 +9,7 @@ import type { RunObserver } from '../run/observer.js';
 import { LABEL_NAME, header, sample } from './exposition.js';
 import { GzipWriter, compressSegment } from './gzip-segments.js';
 import { MonitorBlock } from './monitor-block.js';
+import { RebuildQueue } from './rebuild-queue.js';
 import { ALL_FAMILIES, FAILED_RUN_FAMILIES, MONITOR_FAMILIES, NEXT_RUN_FAMILY, RUN_FAMILIES, SKIP_FAMILIES } from './monitor-families.js';
 import type { FamilyMask } from './monitor-families.js';
 import { applyDefinition, applyRun, newMonitorSeries, outcomeOf, restoreOutcome } from './monitor-series.js';
@@ -41,6 +42,13 @@ const HEADERS = MONITOR_FAMILIES.map((family) => compressSegment(family.header))
 const NEXT_RUN_INDEX = MONITOR_FAMILIES.findIndex((family) => family.name === NEXT_RUN_FAMILY);
 /** Monitors whose lines are rebuilt per turn of the event loop (~2 ms of work), so a load of 10k monitors does not stall runs in flight. */
 const BLOCKS_PER_TURN = 20;
+/**
+ * A monitor's lines are rebuilt at most this often (a scrape rebuilds what changed before it in
+ * any case): a monitor that runs every second costs one rebuild per 5 s instead of five, and a
+ * scrape has at most 5 s of such changes to rebuild first. One that runs less often than this is
+ * rebuilt right after each run, as before.
+ */
+const REBUILD_INTERVAL_MS = 5_000;
 
 interface MonitorEntry {
   series: MonitorSeries;
@@ -49,21 +57,28 @@ interface MonitorEntry {
   definition: Monitor;
   /** Families whose lines may have changed since the block was last updated. */
   stale: FamilyMask;
+  /** When the block was last updated (RebuildQueue). */
+  rebuiltAt: number;
 }
 
 /**
  * The contract's metrics, fed by run events and kept in plain per-monitor records. Series exist
  * for the monitors in force only (created when loaded, bound to that definition); label values
  * come only from monitor and step names, the reason list, the phase list and the constant labels.
- * Each monitor's lines are compressed when its series change (a run, a skip, a new definition),
- * so that a scrape copies bytes instead of writing ~12 KB of text per monitor
- * (docs/performance.md). Process metrics come from prom-client on the injected registry.
+ * Each monitor's lines are compressed after its series change (a run, a skip, a new definition;
+ * at most every few seconds, and always before a scrape), so that a scrape copies bytes instead
+ * of writing ~12 KB of text per monitor (docs/performance.md). Process metrics come from prom-client on the injected registry.
  */
 export class MetricsObserver implements RunObserver, MetricsSource {
   private readonly monitors = new Map<string, MonitorEntry>();
   /** Monitors whose series changed since their lines were last compressed. */
-  private readonly dirty = new Set<MonitorEntry>();
-  private flushScheduled = false;
+  private readonly rebuilds = new RebuildQueue<MonitorEntry>(
+    (entry) => {
+      entry.block.update(entry.series, entry.stale);
+      entry.stale = 0;
+    },
+    { intervalMs: REBUILD_INTERVAL_MS, perTurn: BLOCKS_PER_TURN },
+  );
   private reloadSuccessful = 1;
   private counts: MonitorCounts = { active: 0, invalid: 0, disabled: 0 };
   private lastSize = 64 * 1024;
@@ -107,13 +122,13 @@ export class MetricsObserver implements RunObserver, MetricsSource {
     for (const [name, entry] of this.monitors) {
       if (names.has(name)) continue;
       this.monitors.delete(name);
-      this.dirty.delete(entry);
+      this.rebuilds.delete(entry);
     }
     for (const monitor of monitors) {
       let entry = this.monitors.get(monitor.name);
       if (entry?.definition === monitor) continue;
       if (!entry) {
-        entry = { series: newMonitorSeries(monitor, this.constantLabels), block: new MonitorBlock(), definition: monitor, stale: 0 };
+        entry = { series: newMonitorSeries(monitor, this.constantLabels), block: new MonitorBlock(), definition: monitor, stale: 0, rebuiltAt: -Infinity };
         this.monitors.set(monitor.name, entry);
       }
       entry.definition = monitor;
@@ -142,7 +157,7 @@ export class MetricsObserver implements RunObserver, MetricsSource {
 
   async scrape(): Promise<Buffer> {
     const processMetrics = await this.registry.metrics();
-    this.flush(Infinity);
+    this.rebuilds.flush();
     const out = new GzipWriter(this.lastSize + (this.lastSize >> 3));
     for (let f = 0; f < MONITOR_FAMILIES.length; f++) {
       const segment = HEADERS[f];
@@ -170,28 +185,7 @@ export class MetricsObserver implements RunObserver, MetricsSource {
 
   private changed(entry: MonitorEntry, families: FamilyMask): void {
     entry.stale |= families;
-    this.dirty.add(entry);
-    this.scheduleFlush();
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      this.flush(BLOCKS_PER_TURN);
-      if (this.dirty.size > 0) this.scheduleFlush();
-    });
-  }
-
-  private flush(limit: number): void {
-    let done = 0;
-    for (const entry of this.dirty) {
-      if (done++ >= limit) break;
-      this.dirty.delete(entry);
-      entry.block.update(entry.series, entry.stale);
-      entry.stale = 0;
-    }
+    this.rebuilds.add(entry);
   }
 
   private nextRunLines(): string {

@@ -132,6 +132,24 @@ describe('the /metrics endpoint', () => {
     assert.match(await metrics.render(), /^stepwatch_monitor_consecutive_failures\{monitor="shop"\} 1$/m, 'failures in a row start again after a disable');
   });
 
+  it('shows in every scrape each run that finished before it, also the runs right after the scrape before', async () => {
+    // More monitors than are rebuilt per turn; after the first scrape each was rebuilt a moment
+    // ago, so their next runs wait for a later rebuild, which the scrape must do first.
+    const monitors = Array.from({ length: 50 }, (_, i) => monitorFromYaml(monitorYaml.replace('name: shop', `name: shop-${i}`)));
+    const metrics = new MetricsObserver(new Registry(), { processMetrics: false });
+    metrics.configLoaded(monitors, { active: monitors.length, invalid: 0, disabled: 0 }, true);
+    const app = buildApp({ metrics, isReady: () => true });
+    for (let round = 1; round <= 3; round++) {
+      for (const m of monitors) metrics.runFinished(m, run(1_700_000_000_000 + round * 60_000, [passed('Get token', 10 * round), passed('List items', 80)]));
+      const response = await app.inject({ method: 'GET', url: '/metrics', headers: { 'accept-encoding': 'gzip' } });
+      const text = zlib.gunzipSync(response.rawPayload).toString();
+      for (const m of monitors) {
+        assert.ok(text.includes(`stepwatch_monitor_runs_total{monitor="${m.name}",result="success"} ${round}\n`), `round ${round}: ${m.name} shows ${round} runs`);
+        assert.ok(text.includes(`stepwatch_step_duration_seconds_count{monitor="${m.name}",step="Get token"} ${round}\n`), `round ${round}: ${m.name}'s step histogram counts ${round}`);
+      }
+    }
+  });
+
   it('answers gzip to a scraper that asks for it, the same text as the plain answer, and plain to one that refuses it', async () => {
     const metrics = new MetricsObserver(new Registry(), { processMetrics: false });
     metrics.configLoaded([monitor], { active: 1, invalid: 0, disabled: 0 }, true);

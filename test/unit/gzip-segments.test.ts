@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import fc from 'fast-check';
-import { GzipWriter, combineCrc, compressSegment, crcShift } from '../../src/metrics/gzip-segments.js';
+import { GzipWriter, compressSegment } from '../../src/metrics/gzip-segments.js';
+import { combineCrc } from '../../src/metrics/crc32-combine.js';
 
 const line = (i: number) => `stepwatch_step_duration_seconds_bucket{monitor="shop ${i}",step="Get token",le="0.${i}"} ${i * 3}\n`;
 const texts = [
@@ -32,8 +33,18 @@ describe('gzip from segments compressed apart', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), fc.uint8Array({ maxLength: 3000 }), (a, b) => {
         const joined = zlib.crc32(Buffer.concat([a, b]));
-        assert.equal(combineCrc(zlib.crc32(a), zlib.crc32(b), crcShift(b.length)), joined);
+        assert.equal(combineCrc(zlib.crc32(a), zlib.crc32(b), b.length), joined);
       }),
+    );
+  });
+
+  it('combines CRC-32s of long texts too (lengths with high bits set)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 64 }), fc.integer({ min: 0, max: 3_000_000 }), fc.uint8Array({ maxLength: 64 }), (a, zeros, tail) => {
+        const b = Buffer.concat([Buffer.alloc(zeros), tail]);
+        assert.equal(combineCrc(zlib.crc32(a), zlib.crc32(b), b.length), zlib.crc32(Buffer.concat([a, b])));
+      }),
+      { numRuns: 40 },
     );
   });
 });
