@@ -11,7 +11,7 @@ export class SchedulerMetrics implements SchedulerObserver {
   constructor(registry: Registry) {
     this.lag = new Histogram({
       name: 'stepwatch_scheduler_lag_seconds',
-      help: 'Delay from the scheduled time of a tick to the start of its run, waiting for a free slot included.',
+      help: "Delay from the intended start of a tick (its cron time plus the monitor's start offset) to the start of its run, waiting for a free slot included.",
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     });
