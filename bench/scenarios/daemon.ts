@@ -121,6 +121,8 @@ function stepwatchStart(): Variant {
       const child = spawn(process.execPath, [path.join(root, 'dist/cli/bin.js'), 'start', '--monitors', path.join(dir, 'monitors'), '--port', String(port), '--data-dir', dataDir], { env, stdio: ['ignore', 'ignore', 'inherit'] });
       const url = `http://127.0.0.1:${port}`;
       await waitFor(async () => (await fetch(`${url}/readyz`)).ok);
+      // Prometheus scrapes it every 15 s (gzip), and a scrape pays for the metric blocks rebuilt lazily since the last one.
+      const scraper = setInterval(() => void fetch(`${url}/metrics`, { headers: { 'accept-encoding': 'gzip' } }).then((answer) => answer.arrayBuffer()).catch(() => undefined), 15_000);
       return {
         pid: child.pid as number,
         async failures() {
@@ -128,7 +130,10 @@ function stepwatchStart(): Variant {
           const sum = (pattern: RegExp) => [...text.matchAll(pattern)].reduce((total, m) => total + Number(m[1]), 0);
           return { failed: sum(/^stepwatch_monitor_runs_total\{[^}]*result="failure"\} (\S+)$/gm), skipped: sum(/^stepwatch_monitor_skipped_runs_total\{[^}]*\} (\S+)$/gm) };
         },
-        stop: () => stopChild(child),
+        stop: () => {
+          clearInterval(scraper);
+          return stopChild(child);
+        },
       };
     },
   };
