@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { MAX_START_SPREAD_MS } from '../schedule/start-offset.js';
 import { HEARTBEAT_MS } from './membership.js';
 
 /**
@@ -6,8 +7,15 @@ import { HEARTBEAT_MS } from './membership.js';
  * owner's lease must not hold its monitors for a whole run timeout. Two missed heartbeats.
  */
 export const LEASE_HOLDER_SILENCE_MS = 2 * HEARTBEAT_MS + 2_000;
-/** Claim rows are only needed while a tick can still be claimed (a few seconds); kept a while for inspection. */
-const CLAIMS_KEPT = '10 minutes';
+/**
+ * How long claim rows are kept: they are what stops a tick from running twice, so they must
+ * outlive every claim of their tick. A tick is claimed at its cron time plus the monitor's start
+ * offset (up to STEPWATCH_START_SPREAD_SECONDS, at most an hour), and the standby 2 s after that;
+ * keyed by the cron time, a row pruned 10 minutes after it let a standby run a tick whose offset
+ * was 40 minutes a second time. Ten minutes beyond the widest offset, for inspection too.
+ */
+export const CLAIMS_KEPT_MS = MAX_START_SPREAD_MS + 10 * 60_000;
+const CLAIMS_KEPT = `${CLAIMS_KEPT_MS / 1000} seconds`;
 
 /** A tick to claim: the monitor and how long its run may take (timeout × attempts), which bounds its lease. */
 export interface TickRequest {

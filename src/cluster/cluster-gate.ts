@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Monitor } from '../core/monitor.js';
 import type { ManualRun, StartRun, TickGate } from '../schedule/tick-gate.js';
+import { CLAIMS_KEPT_MS } from './claims.js';
 import type { Claims } from './claims.js';
 import type { DatabaseHealth } from './database-health.js';
 import type { Placements } from './placements.js';
@@ -13,6 +14,8 @@ export const STANDBY_GRACE_MS = 2_000;
  * to run without colliding with the next one. The tick is lost, never run late or twice.
  */
 export const CLAIM_FRESH_MS = 1_500;
+/** A tick older than this is not claimed: its claim row may already be pruned (claims.ts). */
+export const STALE_TICK_MS = CLAIMS_KEPT_MS - 5 * 60_000;
 /**
  * A lease is given back this soon after its run ends, in one statement with the others that ended
  * meanwhile. Short, because a lease held after its run ended makes the next tick's claim (after a
@@ -128,6 +131,12 @@ export class ClusterGate implements TickGate {
 
   private async claimAndStart(monitors: readonly Monitor[], scheduledAt: Date, start: StartRun, standby: boolean): Promise<void> {
     const sentAt = this.now();
+    // A tick this old (an instance woken from a long pause) may have had its claim row pruned: it
+    // could run twice, so it is lost instead.
+    if (sentAt - scheduledAt.getTime() > STALE_TICK_MS) {
+      this.deps.logger.warn({ scheduledAt, monitors: monitors.length }, 'ticks came too late to be claimed (the process was paused); they are not run');
+      return;
+    }
     let won;
     try {
       won = await this.deps.claims.claimTicks(monitors.map((monitor) => ({ monitor: monitor.name, budgetMs: leaseBudgetMs(monitor) })), scheduledAt);

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Claims } from '../../src/cluster/claims.js';
+import { CLAIMS_KEPT_MS, Claims } from '../../src/cluster/claims.js';
 import { Membership } from '../../src/cluster/membership.js';
 import { createClusterDatabase } from '../support/cluster.js';
 
@@ -16,6 +16,26 @@ describe('tick claims in the cluster database', () => {
       const all = won.flat();
       assert.equal(all.length, MONITORS.length * ticks.length, 'every tick of every monitor is claimed');
       assert.equal(new Set(all).size, all.length, 'and none twice');
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('keeps a claim as long as its tick can still be claimed: a tick claimed 40 minutes after its cron time (its start offset) is not run again after a prune', async () => {
+    const db = await createClusterDatabase();
+    try {
+      const pool = db.pool();
+      const a = new Claims(pool, 'a', 'default');
+      const b = new Claims(pool, 'b', 'default');
+      const { rows } = await pool.query<{ at: Date }>(`SELECT now() - interval '40 minutes' AS at`);
+      const tick = rows[0]!.at;
+      assert.deepEqual(await a.claimTicks([{ monitor: 'hourly', budgetMs: 10_000 }], tick), [{ monitor: 'hourly', leased: true }]);
+      await a.release([{ monitor: 'hourly', claimAt: tick }]);
+      await a.prune();
+      assert.deepEqual(await b.claimTicks([{ monitor: 'hourly', budgetMs: 10_000 }], tick), [], "the standby's claim of the same tick finds it taken");
+      const old = await pool.query<{ at: Date }>(`SELECT now() - make_interval(secs => $1::double precision / 1000) - interval '1 minute' AS at`, [CLAIMS_KEPT_MS]);
+      assert.deepEqual(await a.claimTicks([{ monitor: 'ancient', budgetMs: 10_000 }], old.rows[0]!.at), [{ monitor: 'ancient', leased: true }]);
+      assert.ok((await a.prune()) >= 1, 'a claim older than every possible claim of its tick is pruned');
     } finally {
       await db.close();
     }

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { setImmediate as turn } from 'node:timers/promises';
 import type pg from 'pg';
 import { Claims } from '../../src/cluster/claims.js';
-import { CLAIM_FRESH_MS, ClusterGate } from '../../src/cluster/cluster-gate.js';
+import { CLAIM_FRESH_MS, ClusterGate, STALE_TICK_MS } from '../../src/cluster/cluster-gate.js';
 import type { ClusterGateDeps } from '../../src/cluster/cluster-gate.js';
 import { DatabaseHealth } from '../../src/cluster/database-health.js';
 import { Membership } from '../../src/cluster/membership.js';
@@ -61,6 +61,21 @@ describe("the cluster's tick gate", () => {
       const other = new Claims(pool, 'other', 'default');
       assert.deepEqual(await other.claimTicks([{ monitor: 'flow', budgetMs: 10_000 }], TICK), [], 'the tick stays claimed: another instance does not run it either');
       assert.ok((await other.claimManual('flow', 10_000)) instanceof Date, 'its run lease was given back');
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('does not claim a tick that comes older than its claim row is kept (a process woken from a long pause), so it cannot run twice', async () => {
+    const db = await createClusterDatabase();
+    try {
+      const pool = db.pool();
+      const { gate, started, start, lines } = await gateOn(pool, { now: () => TICK.getTime() + STALE_TICK_MS + 1_000 });
+      gate.admit([flow], TICK, start);
+      await until(() => lines.some((line) => line.includes('ticks came too late to be claimed')), 'the late ticks are reported', 10_000);
+      await gate.stop();
+      assert.deepEqual(started, [], 'not run');
+      assert.deepEqual(await new Claims(pool, 'other', 'default').claimTicks([{ monitor: 'flow', budgetMs: 10_000 }], TICK), [{ monitor: 'flow', leased: true }], 'and not claimed either');
     } finally {
       await db.close();
     }
