@@ -13,7 +13,7 @@ import type { Monitor } from '../../src/core/monitor.js';
 import type { RunResult } from '../../src/core/results.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { Redactor } from '../../src/redaction/redactor.js';
-import { createClusterDatabase } from '../support/cluster.js';
+import { withClusterDatabase } from '../support/cluster.js';
 import { monitorFromYaml } from '../support/monitors.js';
 import { signal, until } from '../support/wait.js';
 
@@ -39,8 +39,7 @@ async function gateOn(pool: pg.Pool, deps: Partial<ClusterGateDeps> = {}) {
 
 describe("the cluster's tick gate", () => {
   it(`does not run a tick whose claim was answered more than ${CLAIM_FRESH_MS} ms after it was sent, gives its lease back, and no one else runs it`, async () => {
-    const db = await createClusterDatabase();
-    try {
+    await withClusterDatabase(async (db) => {
       const pool = db.pool();
       // The clock jumps while the claim is out, as for a process paused mid-claim (SIGSTOP, a long GC).
       const answered = signal();
@@ -61,14 +60,11 @@ describe("the cluster's tick gate", () => {
       const other = new Claims(pool, 'other', 'default');
       assert.deepEqual(await other.claimTicks([{ monitor: 'flow', budgetMs: 10_000 }], TICK), [], 'the tick stays claimed: another instance does not run it either');
       assert.ok((await other.claimManual('flow', 10_000)) instanceof Date, 'its run lease was given back');
-    } finally {
-      await db.close();
-    }
+    });
   });
 
   it('does not claim a tick that comes older than its claim row is kept (a process woken from a long pause), so it cannot run twice', async () => {
-    const db = await createClusterDatabase();
-    try {
+    await withClusterDatabase(async (db) => {
       const pool = db.pool();
       const { gate, started, start, lines } = await gateOn(pool, { now: () => TICK.getTime() + STALE_TICK_MS + 1_000 });
       gate.admit([flow], TICK, start);
@@ -76,26 +72,20 @@ describe("the cluster's tick gate", () => {
       await gate.stop();
       assert.deepEqual(started, [], 'not run');
       assert.deepEqual(await new Claims(pool, 'other', 'default').claimTicks([{ monitor: 'flow', budgetMs: 10_000 }], TICK), [{ monitor: 'flow', leased: true }], 'and not claimed either');
-    } finally {
-      await db.close();
-    }
+    });
   });
 
   it('runs a tick whose claim was answered in time', async () => {
-    const db = await createClusterDatabase();
-    try {
+    await withClusterDatabase(async (db) => {
       const { gate, started, start } = await gateOn(db.pool(), { now: () => 0 });
       gate.admit([flow], TICK, start);
       await until(() => started.length === 1, 'the tick ran', 10_000);
       await gate.stop();
-    } finally {
-      await db.close();
-    }
+    });
   });
 
   it("holds the run of a monitor new here until its state is read from the history, on a tick and on demand", async () => {
-    const db = await createClusterDatabase();
-    try {
+    await withClusterDatabase(async (db) => {
       const seeded = signal();
       const asked: string[][] = [];
       const { gate, started, start } = await gateOn(db.pool(), {
@@ -117,8 +107,6 @@ describe("the cluster's tick gate", () => {
       await until(() => started.length === 2, 'both ran once the seed was in', 10_000);
       assert.deepEqual(asked, [['flow'], ['flow-2']]);
       await gate.stop();
-    } finally {
-      await db.close();
-    }
+    });
   });
 });

@@ -5,7 +5,7 @@ import { PgRunHistory } from '../../src/cluster/pg-run-history.js';
 import type { Monitor } from '../../src/core/monitor.js';
 import type { RunResult } from '../../src/core/results.js';
 import type { MonitorOutcome } from '../../src/outcomes/outcome.js';
-import { createClusterDatabase } from '../support/cluster.js';
+import { withClusterDatabase } from '../support/cluster.js';
 
 const flow = { name: 'flow', revision: 'rev-1' } as Monitor;
 const run = (startedAt: number, passed: boolean, monitor = 'flow'): RunResult => ({
@@ -22,8 +22,7 @@ const noError = (error: unknown) => assert.fail(String(error));
 
 describe("a monitor's outcome read from the cluster's run history", () => {
   it('counts the failures in a row back to the newest pass, whichever instance ran them, in its own location only', async () => {
-    const db = await createClusterDatabase();
-    try {
+    await withClusterDatabase(async (db) => {
       const pool = db.pool();
       const eu1 = new PgRunHistory(pool, { instance: 'eu-1', location: 'eu' }, 10, noError);
       const eu2 = new PgRunHistory(pool, { instance: 'eu-2', location: 'eu' }, 10, noError);
@@ -47,14 +46,11 @@ describe("a monitor's outcome read from the cluster's run history", () => {
       ] satisfies MonitorOutcome[]);
       assert.deepEqual(await readOutcomes(pool, 'us', ['flow']), [{ monitor: 'flow', revision: 'rev-1', up: true, consecutiveFailures: 0, finishedAt: t + 4_512.5 }]);
       assert.deepEqual(await readOutcomes(pool, 'asia', ['flow']), [], 'no runs in that location: nothing to carry over');
-    } finally {
-      await db.close();
-    }
+    });
   });
 
   it(`counts at most ${RUNS_COUNTED} failures back, and carries nothing over from a run written without a revision`, async () => {
-    const db = await createClusterDatabase();
-    try {
+    await withClusterDatabase(async (db) => {
       const pool = db.pool();
       const insert = `INSERT INTO stepwatch_runs (monitor, location, instance, revision, started_at, duration_ms, passed, attempts, steps)
         SELECT $1, 'eu', 'eu-1', $2, now(), 10, $3, 1, '[{"name":"Get","status":"failed","durationMs":10,"reason":"timeout"}]' FROM generate_series(1, $4)`;
@@ -66,23 +62,18 @@ describe("a monitor's outcome read from the cluster's run history", () => {
       assert.deepEqual(rest, [], 'the newest run has no revision (written before runs carried one): its state is not known to be of this definition');
       assert.equal(long?.consecutiveFailures, RUNS_COUNTED);
       assert.equal(long?.reason, 'timeout');
-    } finally {
-      await db.close();
-    }
+    });
   });
 
   it('takes a failure reason from the database only if it is one stepwatch knows (it becomes a label value)', async () => {
-    const db = await createClusterDatabase();
-    try {
+    await withClusterDatabase(async (db) => {
       const pool = db.pool();
       await pool.query(`INSERT INTO stepwatch_runs (monitor, location, instance, revision, started_at, duration_ms, passed, attempts, steps)
         VALUES ('m', 'eu', 'eu-1', 'rev-1', now(), 10, false, 1, '[{"name":"Get","status":"failed","durationMs":10,"reason":"x\\"} evil{a=\\"b"}]')`);
       const [outcome] = await readOutcomes(pool, 'eu', ['m']);
       assert.equal(outcome?.failedStep, 'Get');
       assert.equal(outcome?.reason, undefined);
-    } finally {
-      await db.close();
-    }
+    });
   });
 });
 

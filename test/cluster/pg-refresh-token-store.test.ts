@@ -3,13 +3,12 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PgRefreshTokenStore } from '../../src/cluster/pg-refresh-token-store.js';
 import { TokenLockTimeoutError } from '../../src/oauth2/refresh-token-store.js';
-import { createClusterDatabase } from '../support/cluster.js';
+import { createClusterDatabase, withClusterDatabase } from '../support/cluster.js';
 import { signal } from '../support/wait.js';
 
 describe('refresh tokens in the cluster database', () => {
   it('serialises the exchanges of two instances: no token is spent twice and the rotated one is in force for the next', async () => {
-    const db = await createClusterDatabase();
-    try {
+    await withClusterDatabase(async (db) => {
       const instances = [new PgRefreshTokenStore(db.pool(5)), new PgRefreshTokenStore(db.pool(5))];
       await instances[0]!.put('m/token', 'rt-0');
       const spent: string[] = [];
@@ -26,9 +25,7 @@ describe('refresh tokens in the cluster database', () => {
       await Promise.all(Array.from({ length: 8 }, (_, i) => exchange(instances[i % 2]!)));
       assert.deepEqual(spent, Array.from({ length: 8 }, (_, i) => `rt-${i}`), 'each exchange read the token the previous one stored');
       assert.equal(await instances[1]!.get('m/token'), 'rt-8');
-    } finally {
-      await db.close();
-    }
+    });
   });
 
   it('gives up with TokenLockTimeoutError when another instance holds the token for the whole wait, and keeps a token stored by a failed exchange', async () => {
@@ -60,16 +57,13 @@ describe('refresh tokens in the cluster database', () => {
   });
 
   it('prunes the tokens of monitors that no longer exist', async () => {
-    const db = await createClusterDatabase();
-    try {
+    await withClusterDatabase(async (db) => {
       const store = new PgRefreshTokenStore(db.pool());
       await store.put('kept/step', 'a');
       await store.put('gone/step', 'b');
       assert.deepEqual(await store.prune(new Set(['kept'])), ['gone/step']);
       assert.equal(await store.get('gone/step'), undefined);
       assert.equal(await store.get('kept/step'), 'a');
-    } finally {
-      await db.close();
-    }
+    });
   });
 });

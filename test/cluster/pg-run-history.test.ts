@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { PgRunHistory, pruneRunHistory } from '../../src/cluster/pg-run-history.js';
 import type { Monitor } from '../../src/core/monitor.js';
 import type { RunResult } from '../../src/core/results.js';
-import { createClusterDatabase } from '../support/cluster.js';
+import { withClusterDatabase } from '../support/cluster.js';
 
 const monitor = { name: 'flow' } as Monitor;
 const run = (startedAt: number, passed: boolean): RunResult => ({
@@ -22,8 +22,7 @@ const noError = (error: unknown) => assert.fail(String(error));
 
 describe('run history in the cluster database', () => {
   it("shows every instance's runs, with the instance and location that ran each, and outlives the instance", async () => {
-    const db = await createClusterDatabase();
-    try {
+    await withClusterDatabase(async (db) => {
       const eu = new PgRunHistory(db.pool(), { instance: 'eu-1', location: 'eu' }, 10, noError);
       const us = new PgRunHistory(db.pool(), { instance: 'us-1', location: 'us' }, 10, noError);
       const now = Date.now();
@@ -43,14 +42,11 @@ describe('run history in the cluster database', () => {
       await reader.poll();
       await reader.poll();
       assert.deepEqual(reader.recent('flow').map((r) => r.instance), ['eu-1', 'us-1', 'eu-1']);
-    } finally {
-      await db.close();
-    }
+    });
   });
 
   it("keeps a run's distorted timing (stepwatch's own event-loop delay) for every instance's page and API", async () => {
-    const db = await createClusterDatabase();
-    try {
+    await withClusterDatabase(async (db) => {
       const writer = new PgRunHistory(db.pool(), { instance: 'a', location: 'default' }, 10, noError);
       const now = Date.now();
       writer.runFinished(monitor, run(now - 1_000, true));
@@ -63,14 +59,11 @@ describe('run history in the cluster database', () => {
       assert.equal(distorted?.eventLoopDelayMs, 412.5);
       assert.equal(plain?.timingDistorted, undefined);
       assert.equal(plain?.eventLoopDelayMs, undefined);
-    } finally {
-      await db.close();
-    }
+    });
   });
 
   it('prunes runs older than the history window and response excerpts beyond the latest five failures', async () => {
-    const db = await createClusterDatabase();
-    try {
+    await withClusterDatabase(async (db) => {
       const pool = db.pool();
       const history = new PgRunHistory(pool, { instance: 'a', location: 'default' }, 100, noError);
       const day = 86_400_000;
@@ -85,8 +78,6 @@ describe('run history in the cluster database', () => {
       }
       const { rows } = await pool.query<{ with_excerpts: string; total: string }>('SELECT count(excerpts) AS with_excerpts, count(*) AS total FROM stepwatch_runs');
       assert.deepEqual(rows[0], { with_excerpts: '5', total: '7' });
-    } finally {
-      await db.close();
-    }
+    });
   });
 });

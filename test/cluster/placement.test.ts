@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { place } from '../../src/cluster/rendezvous.js';
 import { Membership, MEMBER_TIMEOUT_MS } from '../../src/cluster/membership.js';
-import { createClusterDatabase } from '../support/cluster.js';
+import { withClusterDatabase } from '../support/cluster.js';
 
 const MONITORS = Array.from({ length: 3000 }, (_, i) => `monitor-${i}`);
 const owners = (members: string[]) => new Map(MONITORS.map((name) => [name, place(name, members)?.owner]));
@@ -37,8 +37,7 @@ describe('placing monitors on the members of a location (rendezvous)', () => {
 
 describe('membership', () => {
   it('counts a member as gone once it has not heartbeated for 15 s, and back when it does', async () => {
-    const db = await createClusterDatabase();
-    try {
+    await withClusterDatabase(async (db) => {
       const pool = db.pool();
       let now = new Date('2030-01-01T00:00:00Z');
       const clock = () => now;
@@ -60,8 +59,6 @@ describe('membership', () => {
       assert.deepEqual((await a.read()).local, ['a', 'b']);
       await b.leave();
       assert.deepEqual((await a.read()).local, ['a'], 'a member that leaves is gone at once');
-    } finally {
-      await db.close();
-    }
+    });
   });
 });

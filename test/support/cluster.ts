@@ -29,3 +29,13 @@ export async function createClusterDatabase(): Promise<ClusterDatabase> {
     },
   };
 }
+
+/** Runs `test` on a fresh cluster database, closed and dropped afterwards whatever the test did. */
+export async function withClusterDatabase(test: (db: ClusterDatabase) => Promise<void>): Promise<void> {
+  const db = await createClusterDatabase();
+  try {
+    await test(db);
+  } finally {
+    await db.close();
+  }
+}
