@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -39,7 +39,10 @@ describe('the daemon given a monitor file that takes long to load', () => {
     try {
       while (ticks === 0) await sleep(50);
 
-      copyFileSync(SLOW_FILE, other);
+      // Swapped in whole (copy, then rename), as editors and ConfigMaps do: a poll that read a
+      // half-copied file would report a broken file at once instead of the slow one (seen once in CI).
+      copyFileSync(SLOW_FILE, `${other}.part`);
+      renameSync(`${other}.part`, other);
       const ticksBefore = ticks;
       let healthzAnswers = 0;
       // While the loader thread is busy with the file (at least its 2 s budget), the event loop stays free.
